@@ -1,0 +1,90 @@
+/// @file Defines the ctnn::Layer concept: what a layer provides, and how Sequential calls it.
+///
+/// A layer (docs/concepts.md#layer) provides
+/// - its shape rule: `static constexpr int in_features, out_features` (ctnn::any for a
+///   shape-polymorphic layer, which gives back the width it receives);
+/// - `forward(x)`: x is in_features x B (any Eigen expression), returns out_features x B
+///   (ctnn::batch_like<X, out_features> is the usual return type);
+/// - `backward(x, y, grad_y)`: given the forward's input x, its output y and dLoss/dy, adds
+///   the parameters' gradients to their .grad and returns dLoss/dx. A module that keeps its own
+///   activations (Sequential, a model) may instead provide `backward(grad_y)`.
+/// Optional: `infer(x) const` (forward without side effects, for const inference) and
+/// `forward_into(x, out)` (forward writing straight into Sequential's buffer).
+#pragma once
+
+#include <Eigen/Core>
+#include <concepts>
+#include <type_traits>
+
+#include "ctnn/core/scalar.hpp"
+#include "ctnn/core/shape.hpp"
+
+namespace ctnn {
+
+namespace detail {
+/// Width a probe sample has when a concept tries a layer: its own, or 3 if it takes any.
+template <int W>
+inline constexpr int probe_width = W == any ? 3 : W;
+
+template <class L>
+using probe_in = Eigen::Matrix<scalar_of<L>, probe_width<L::in_features>, 1>;
+template <class L>
+using probe_out = Eigen::Matrix<scalar_of<L>, probe_width<output_width<L>(probe_width<L::in_features>)>, 1>;
+}  // namespace detail
+
+/// States its widths as `in_features` and `out_features` (ctnn::any for "whatever arrives").
+template <class L>
+concept HasShapeRule = requires {
+  { L::in_features } -> std::convertible_to<int>;
+  { L::out_features } -> std::convertible_to<int>;
+};
+
+/// Has a forward(x) that accepts one sample of its input width.
+template <class L>
+concept HasForward = HasShapeRule<L> && requires(L& l, const detail::probe_in<L>& x) { l.forward(x); };
+
+/// Has backward(x, y, grad_y) (a pure layer) or backward(grad_y) (a module with its own cache).
+template <class L>
+concept HasBackward =
+    HasShapeRule<L> && (requires(L& l, const detail::probe_in<L>& x, const detail::probe_out<L>& y) {
+                         l.backward(x, y, y);
+                       } || requires(L& l, const detail::probe_out<L>& g) { l.backward(g); });
+
+/// A layer: shape rule, forward and backward.
+template <class L>
+concept Layer = HasShapeRule<L> && HasForward<L> && HasBackward<L>;
+
+namespace detail {
+
+template <class L, class X, class Out>
+void forward_into(L& layer, const X& x, Out&& out) {
+  if constexpr (requires { layer.forward_into(x, out); }) {
+    layer.forward_into(x, out);
+  } else {
+    out = layer.forward(x);
+  }
+}
+
+template <class L, class X>
+auto infer(const L& layer, const X& x) {
+  if constexpr (requires { layer.infer(x); }) {
+    return layer.infer(x);
+  } else {
+    static_assert(requires { layer.forward(x); },
+                  "ctnn: this layer's forward changes the layer, so it needs `infer(x) const` for "
+                  "inference (see docs/concepts.md#layer)");
+    return layer.forward(x);
+  }
+}
+
+template <class L, class X, class Y, class G>
+auto backward(L& layer, const X& x, const Y& y, const G& g) {
+  if constexpr (requires { layer.backward(x, y, g); }) {
+    return layer.backward(x, y, g);
+  } else {
+    return layer.backward(g);
+  }
+}
+
+}  // namespace detail
+}  // namespace ctnn

@@ -1,0 +1,190 @@
+/// @file Walking a model as nn.Module walks its children: named_parameters, parameters,
+/// zero_grad, parameter_count, train/eval, and the module tree itself.
+///
+/// A model is a tree. Its nodes are found in two ways, both at compile time:
+/// - containers that list their children (`for_each_child(f)` calling `f(name, child)`, as
+///   Sequential does with the names "0", "1", ...), and
+/// - plain structs declared with BOOST_HANA_DEFINE_STRUCT, whose members are visited under
+///   their own names (as nn.Module finds its attributes).
+/// A ctnn::Parameter member is a leaf with a name; a NoParameter member is skipped, like a
+/// parameter registered as None.
+#pragma once
+
+#include <boost/hana/accessors.hpp>
+#include <boost/hana/concept/struct.hpp>
+#include <boost/hana/first.hpp>
+#include <boost/hana/fold_left.hpp>
+#include <boost/hana/for_each.hpp>
+#include <boost/hana/second.hpp>
+#include <boost/hana/string.hpp>
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include "ctnn/core/parameter.hpp"
+
+namespace ctnn {
+
+namespace detail {
+
+template <class T>
+concept HanaStruct = boost::hana::Struct<std::remove_const_t<T>>::value;
+
+struct ignore_child {
+  template <class C>
+  void operator()(std::string_view, C&) const {}
+};
+
+template <class T>
+concept ListsChildren = requires(T& t) { t.for_each_child(ignore_child{}); };
+
+template <class T>
+concept ListsChildTypes = requires { typename T::child_types; };
+
+/// Calls f(name, child) for every direct child of obj (members of a Hana struct included,
+/// whatever their type: callers decide what a child is).
+template <class T, class F>
+void for_each_child(T& obj, F&& f) {
+  if constexpr (ListsChildren<T>) {
+    obj.for_each_child(f);
+  } else if constexpr (HanaStruct<T>) {
+    boost::hana::for_each(boost::hana::accessors<std::remove_const_t<T>>(), [&](auto pair) {
+      f(std::string_view(boost::hana::to<char const*>(boost::hana::first(pair))),
+        boost::hana::second(pair)(obj));
+    });
+  }
+}
+
+/// Something that is neither a parameter nor a plain value: a layer or a model.
+template <class T>
+concept ModuleLike = std::is_class_v<T> && !ParameterType<T> && !std::is_same_v<std::remove_const_t<T>, NoParameter> &&
+                     (ListsChildren<T> || HanaStruct<T> || requires { T::in_features; });
+
+template <class T, class F>
+void visit_parameters(T& obj, F& f) {
+  if constexpr (ParameterType<T>) {
+    f(obj);
+  } else if constexpr (ModuleLike<T>) {
+    for_each_child(obj, [&](std::string_view, auto& child) { visit_parameters(child, f); });
+  }
+}
+
+template <class T, class F>
+void visit_named_parameters(T& obj, const std::string& prefix, F& f) {
+  if constexpr (ParameterType<T>) {
+    f(std::string_view(prefix), obj);
+  } else if constexpr (ModuleLike<T>) {
+    for_each_child(obj, [&](std::string_view name, auto& child) {
+      std::string full = prefix;
+      if (!full.empty()) full += '.';
+      full += name;
+      visit_named_parameters(child, full, f);
+    });
+  }
+}
+
+template <class T, class F>
+void visit_modules(T& obj, F& f) {
+  if constexpr (ModuleLike<T>) {
+    f(obj);
+    for_each_child(obj, [&](std::string_view, auto& child) { visit_modules(child, f); });
+  }
+}
+
+template <class T>
+constexpr std::size_t count_parameters();
+
+template <class Tuple, std::size_t... Is>
+constexpr std::size_t count_tuple(std::index_sequence<Is...>) {
+  return (std::size_t{0} + ... + count_parameters<std::tuple_element_t<Is, Tuple>>());
+}
+
+template <class T>
+constexpr std::size_t count_parameters() {
+  if constexpr (ParameterType<T>) {
+    return T::size;
+  } else if constexpr (ListsChildTypes<T>) {
+    using C = typename T::child_types;
+    return count_tuple<C>(std::make_index_sequence<std::tuple_size_v<C>>{});
+  } else if constexpr (HanaStruct<T>) {
+    return boost::hana::fold_left(boost::hana::accessors<T>(), std::size_t{0}, [](std::size_t acc, auto pair) {
+      using M = std::remove_cvref_t<decltype(boost::hana::second(pair)(std::declval<T&>()))>;
+      return acc + count_parameters<M>();
+    });
+  } else {
+    return 0;
+  }
+}
+
+template <std::size_t I>
+struct index_name {
+  static constexpr auto make() {
+    struct result_t {
+      char chars[24];
+      std::size_t len;
+    } r{};
+    char tmp[24];
+    std::size_t n = 0, v = I;
+    do {
+      tmp[n++] = static_cast<char>('0' + v % 10);
+      v /= 10;
+    } while (v != 0);
+    for (std::size_t i = 0; i < n; ++i) r.chars[i] = tmp[n - 1 - i];
+    r.len = n;
+    return r;
+  }
+  static constexpr auto data = make();
+  static constexpr std::string_view value{data.chars, data.len};
+};
+
+}  // namespace detail
+
+/// Calls f(name, parameter) for every parameter of model, in PyTorch's state_dict order and
+/// with its names ("0.weight", "0.bias", "2.weight"; "1.0.weight" in a nested Sequential;
+/// "mylayer1.weight" in a struct). Allocates the names; use parameters() on hot paths.
+template <class Model, class F>
+void named_parameters(Model& model, F&& f) {
+  detail::visit_named_parameters(model, std::string{}, f);
+}
+
+/// Calls f(parameter) for every parameter of model, in state_dict order. No allocation.
+template <class Model, class F>
+void parameters(Model& model, F&& f) {
+  detail::visit_parameters(model, f);
+}
+
+/// Calls f(module) for model and every module below it, parents before children.
+template <class Model, class F>
+void for_each_module(Model& model, F&& f) {
+  detail::visit_modules(model, f);
+}
+
+/// Sets every parameter's gradient to zero (PyTorch's model.zero_grad(set_to_none=False)).
+template <class Model>
+void zero_grad(Model& model) {
+  parameters(model, [](auto& p) { p.zero_grad(); });
+}
+
+/// Number of scalars in all parameters of Model, as sum(p.numel() for p in model.parameters()).
+template <class Model>
+inline constexpr std::size_t parameter_count = detail::count_parameters<std::remove_cvref_t<Model>>();
+
+/// model.train(on): sets the mode of model and of every module below it (the modules that
+/// care, such as Dropout, have `set_training(bool)`).
+template <class Model>
+void train(Model& model, bool on = true) {
+  for_each_module(model, [on](auto& m) {
+    if constexpr (requires { m.set_training(on); }) m.set_training(on);
+  });
+}
+
+/// model.eval(): train(model, false).
+template <class Model>
+void eval(Model& model) {
+  train(model, false);
+}
+
+}  // namespace ctnn

@@ -1,0 +1,289 @@
+/// @file Defines ctnn::Sequential<Layers...>, torch.nn.Sequential as a type: the chain of
+/// widths is checked when the type is named, and forward and backward are composed at
+/// compile time (no virtual calls, no type erasure).
+///
+/// Sequential owns the activations a_0 (its input) ... a_n (its output) of the last forward,
+/// so its layers stay pure: layer i computes a_{i+1} = forward(a_i) and
+/// d a_i = backward(a_i, a_{i+1}, d a_{i+1}). The activation buffers hold one sample from
+/// construction on; a batch of B samples resizes them once, on the first forward with that B.
+/// Inside forward and backward they are viewed with their compile-time shapes.
+#pragma once
+
+#include <Eigen/Core>
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include "ctnn/core/error.hpp"
+#include "ctnn/core/layer.hpp"
+#include "ctnn/core/module.hpp"
+#include "ctnn/core/scalar.hpp"
+#include "ctnn/core/shape.hpp"
+#include "ctnn/core/tensor.hpp"
+#include "ctnn/detail/shape_check.hpp"
+
+namespace ctnn {
+
+namespace detail {
+template <class... Ls>
+struct first_scalar {
+  using type = float;
+};
+template <class L, class... Ls>
+struct first_scalar<L, Ls...> {
+  using type = std::conditional_t<requires { typename L::scalar_type; }, scalar_of<L>,
+                                  typename first_scalar<Ls...>::type>;
+};
+
+template <class S, class... Ls>
+constexpr bool same_scalars() {
+  return ((!requires { typename Ls::scalar_type; } || std::is_same_v<scalar_of<Ls>, S>)&&...);
+}
+
+/// Rows of an activation buffer: its compile-time width, or Dynamic where only the call
+/// decides it (a chain that starts with polymorphic layers).
+constexpr int rows_or_dynamic(int w) { return w == any ? Eigen::Dynamic : w; }
+}  // namespace detail
+
+template <class... Layers>
+class Sequential : detail::link_checks<Layers...> {
+  static_assert(sizeof...(Layers) > 0, "ctnn::Sequential<Layers...>: give at least one layer");
+  static_assert((Layer<Layers> && ...), "ctnn::Sequential<Layers...>: every argument must be a layer "
+                                        "(see docs/concepts.md#layer); the note names the one that is not");
+
+  using chain = detail::chain_widths<Layers...>;
+  static constexpr std::size_t n = sizeof...(Layers);
+
+ public:
+  using child_types = std::tuple<Layers...>;
+  using scalar_type = typename detail::first_scalar<Layers...>::type;
+  static_assert(detail::same_scalars<scalar_type, Layers...>(),
+                "ctnn::Sequential: all layers with parameters must use the same scalar type "
+                "(use ctnn::with_scalar<Net, double> to change them together)");
+
+  /// Widths deduced from the layers (ctnn::any when every layer is shape-polymorphic).
+  static constexpr int in_features = chain::in_features();
+  static constexpr int out_features = chain::out_features;
+  /// Number of layers, as len(nn.Sequential).
+  static constexpr std::size_t size = n;
+  static constexpr std::string_view repr_name = "Sequential";
+
+  template <class S>
+  using with_scalar = Sequential<ctnn::with_scalar<Layers, S>...>;
+
+  Sequential() = default;
+
+  // ---- forward ---------------------------------------------------------------------------
+
+  /// Runs every layer in order and keeps the activations that backward needs. Takes one
+  /// sample (in_features x 1) or a batch (in_features x B; B fixed or Eigen::Dynamic), as a
+  /// matrix, a Map or any Eigen expression; returns out_features x B.
+  template <class X>
+  auto forward(const Eigen::MatrixBase<X>& x) {
+    constexpr int B = X::ColsAtCompileTime;
+    using out_t = Matrix<scalar_type, width<X::RowsAtCompileTime>(n), B>;
+    if constexpr (!check_input<X>()) {
+      return out_t{};  // the static_assert above has spoken; stop the cascade
+    } else {
+      const Eigen::Index rows = checked_rows(x.rows());
+      resize_buffers(rows, x.cols());
+      view<0, X::RowsAtCompileTime, B>() = x;
+      forward_from<0, X::RowsAtCompileTime, B>();
+      cols_ = x.cols();
+      out_t y = view<n, X::RowsAtCompileTime, B>();
+      return y;
+    }
+  }
+
+  /// net(x) is net.forward(x), as in PyTorch.
+  template <class X>
+  auto operator()(const Eigen::MatrixBase<X>& x) {
+    return forward(x);
+  }
+
+  /// Inference without keeping anything for backward (torch.inference_mode()): const, so one
+  /// model may serve several threads; no buffers touched. Layers with random behaviour in
+  /// training (Dropout) act as in eval mode here.
+  template <class X>
+  auto infer(const Eigen::MatrixBase<X>& x) const {
+    constexpr int B = X::ColsAtCompileTime;
+    using out_t = Matrix<scalar_type, width<X::RowsAtCompileTime>(n), B>;
+    if constexpr (!check_input<X>()) {
+      return out_t{};
+    } else {
+      (void)checked_rows(x.rows());
+      return infer_from<0>(x.derived());
+    }
+  }
+
+  // ---- backward --------------------------------------------------------------------------
+
+  /// Given dLoss/dOutput (out_features x B, B as in the last forward), adds every
+  /// parameter's gradient to its .grad and returns dLoss/dInput (in_features x B).
+  template <class G>
+  auto backward(const Eigen::MatrixBase<G>& grad_out) {
+    constexpr int B = G::ColsAtCompileTime;
+    // Rows of the input: fixed by the chain, or (all layers polymorphic) those of the gradient.
+    constexpr int XR = chain::widths.w[0] != any ? chain::widths.w[0] : G::RowsAtCompileTime;
+    using in_t = Matrix<scalar_type, width<XR>(0), B>;
+    if constexpr (!check_gradient<G>()) {
+      return in_t{};
+    } else {
+      if (cols_ == 0) throw Error("ctnn::Sequential::backward: call forward first (no activations are kept)");
+      if (grad_out.cols() != cols_ || grad_out.rows() != std::get<n>(buffers_).rows())
+        throw Error("ctnn::Sequential::backward: the gradient is " + std::to_string(grad_out.rows()) + " x " +
+                    std::to_string(grad_out.cols()) + " but the last forward produced " +
+                    std::to_string(std::get<n>(buffers_).rows()) + " x " + std::to_string(cols_));
+      return backward_from<n - 1, XR, B>(grad_out.derived());
+    }
+  }
+
+  /// The layer form of backward, used when this Sequential is a layer of another one: the
+  /// activations it needs are its own.
+  template <class X, class Y, class G>
+  auto backward(const X&, const Y&, const G& grad_out) {
+    return backward(grad_out);
+  }
+
+  // ---- modes -----------------------------------------------------------------------------
+
+  /// Training mode for this Sequential and every layer in it (model.train()).
+  void train(bool on = true) { ctnn::train(*this, on); }
+  /// Evaluation mode (model.eval()).
+  void eval() { ctnn::train(*this, false); }
+  bool is_training() const { return training_; }
+  void set_training(bool on) { training_ = on; }
+
+  // ---- children --------------------------------------------------------------------------
+
+  template <std::size_t I>
+  auto& get() {
+    static_assert(I < n, "ctnn::Sequential::get<I>: I is past the last layer");
+    return std::get<I>(layers_);
+  }
+  template <std::size_t I>
+  const auto& get() const {
+    static_assert(I < n, "ctnn::Sequential::get<I>: I is past the last layer");
+    return std::get<I>(layers_);
+  }
+
+  /// Calls f("0", layer0), f("1", layer1), ...: the names PyTorch gives Sequential's children.
+  template <class F>
+  void for_each_child(F&& f) {
+    for_each_child_impl(*this, f, std::make_index_sequence<n>{});
+  }
+  template <class F>
+  void for_each_child(F&& f) const {
+    for_each_child_impl(*this, f, std::make_index_sequence<n>{});
+  }
+
+ private:
+  template <class Self, class F, std::size_t... Is>
+  static void for_each_child_impl(Self& self, F& f, std::index_sequence<Is...>) {
+    (f(detail::index_name<Is>::value, std::get<Is>(self.layers_)), ...);
+  }
+
+  /// Width of activation i when the input has XR rows at compile time (Dynamic: run time).
+  template <int XR>
+  static constexpr int width(std::size_t i) {
+    int w = chain::widths.w[0] != any ? chain::widths.w[0] : (XR == Eigen::Dynamic ? any : XR);
+    int k = 0;
+    ((static_cast<std::size_t>(k) < i ? (w = output_width<Layers>(w), ++k) : k), ...);
+    return w == any ? Eigen::Dynamic : w;
+  }
+
+  template <class X>
+  static constexpr bool check_input() {
+    return detail::check_input_scalar<Sequential, scalar_type, typename X::Scalar>() &&
+           detail::check_forward_input<Sequential, in_features, X::RowsAtCompileTime>();
+  }
+  template <class G>
+  static constexpr bool check_gradient() {
+    return detail::check_backward_gradient<Sequential, out_features, G::RowsAtCompileTime>();
+  }
+
+  static Eigen::Index checked_rows(Eigen::Index rows) {
+    if (in_features != any && rows != in_features)
+      throw Error("ctnn::Sequential::forward: expected an input with " + std::to_string(in_features) +
+                  " features (rows), got " + std::to_string(rows));
+    return rows;
+  }
+
+  // Activation buffers: a_i has chain width w_i (Dynamic rows where the call decides).
+  template <std::size_t I>
+  using buffer_t = Eigen::Matrix<scalar_type, detail::rows_or_dynamic(chain::widths.w[I]), Eigen::Dynamic>;
+
+  template <std::size_t... Is>
+  static auto make_buffers(std::index_sequence<Is...>) {
+    return std::tuple<buffer_t<Is>...>{
+        buffer_t<Is>(chain::widths.w[Is] == any ? 0 : chain::widths.w[Is], chain::widths.w[Is] == any ? 0 : 1)...};
+  }
+
+  void resize_buffers(Eigen::Index in_rows, Eigen::Index cols) {
+    Eigen::Index rows = in_rows;
+    resize_from<0>(rows, cols);
+  }
+  template <std::size_t I>
+  void resize_from(Eigen::Index rows, Eigen::Index cols) {
+    auto& b = std::get<I>(buffers_);
+    if (b.rows() != rows || b.cols() != cols) b.resize(rows, cols);  // allocates only when B changes
+    if constexpr (I < n) {
+      using L = std::tuple_element_t<I, child_types>;
+      resize_from<I + 1>(L::out_features == any ? rows : L::out_features, cols);
+    }
+  }
+
+  template <std::size_t I, int XR, int B>
+  auto view() {
+    auto& b = std::get<I>(buffers_);
+    return Eigen::Map<Eigen::Matrix<scalar_type, width<XR>(I), B>, Eigen::AlignedMax>(b.data(), b.rows(), b.cols());
+  }
+
+  template <std::size_t I, int XR, int B>
+  void forward_from() {
+    auto x = view<I, XR, B>();
+    auto y = view<I + 1, XR, B>();
+    detail::forward_into(std::get<I>(layers_), x, y);
+    if constexpr (I + 1 < n) forward_from<I + 1, XR, B>();
+  }
+
+  template <std::size_t I, class X>
+  auto infer_from(const X& x) const {
+    auto y = detail::infer(std::get<I>(layers_), x);
+    if constexpr (I + 1 < n) {
+      return infer_from<I + 1>(y);
+    } else {
+      return y;
+    }
+  }
+
+  template <std::size_t I, int XR, int B, class G>
+  auto backward_from(const G& grad) {
+    auto dx = detail::backward(std::get<I>(layers_), view<I, XR, B>(), view<I + 1, XR, B>(), grad);
+    if constexpr (I == 0) {
+      return dx;
+    } else {
+      return backward_from<I - 1, XR, B>(dx);
+    }
+  }
+
+  std::tuple<Layers...> layers_;
+  decltype(make_buffers(std::make_index_sequence<n + 1>{})) buffers_ = make_buffers(std::make_index_sequence<n + 1>{});
+  Eigen::Index cols_ = 0;  // batch size of the last forward; 0 before the first
+  bool training_ = true;
+};
+
+/// The I-th layer of a Sequential, as net[I] in PyTorch.
+template <std::size_t I, class... Ls>
+auto& layer(Sequential<Ls...>& net) {
+  return net.template get<I>();
+}
+template <std::size_t I, class... Ls>
+const auto& layer(const Sequential<Ls...>& net) {
+  return net.template get<I>();
+}
+
+}  // namespace ctnn

@@ -1,0 +1,71 @@
+/// @file Defines ctnn::Generator, the seeded random source behind initialisation and Dropout,
+/// and ctnn::manual_seed (torch.manual_seed).
+///
+/// The numbers depend only on the seed: the engine is std::mt19937_64 (fully specified by the
+/// standard) and the conversions to uniform and normal values are written here, not taken
+/// from <random>'s distributions, whose results differ between standard libraries.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <random>
+
+namespace ctnn {
+
+class Generator {
+ public:
+  /// PyTorch's default seed, so an unseeded program is reproducible as in PyTorch.
+  static constexpr std::uint64_t default_seed = 67280421310721ULL;
+
+  explicit Generator(std::uint64_t seed = default_seed) : engine_(seed) {}
+
+  void seed(std::uint64_t s) {
+    engine_.seed(s);
+    has_spare_ = false;
+  }
+
+  /// Uniform in [0, 1) with 53 random bits.
+  double uniform01() { return static_cast<double>(engine_() >> 11) * 0x1.0p-53; }
+
+  /// Uniform in [a, b).
+  double uniform(double a, double b) { return a + (b - a) * uniform01(); }
+
+  /// Normal(mean, std) by the Box-Muller transform (one spare value kept).
+  double normal(double mean = 0.0, double std = 1.0) {
+    if (has_spare_) {
+      has_spare_ = false;
+      return mean + std * spare_;
+    }
+    double u1 = 0.0;
+    while (u1 <= 0.0) u1 = uniform01();  // log(0) is -inf
+    const double u2 = uniform01();
+    const double r = std::sqrt(-2.0 * std::log(u1));
+    constexpr double two_pi = 6.283185307179586476925286766559;
+    spare_ = r * std::sin(two_pi * u2);
+    has_spare_ = true;
+    return mean + std * r * std::cos(two_pi * u2);
+  }
+
+  /// True with probability p.
+  bool bernoulli(double p) { return uniform01() < p; }
+
+  std::uint64_t next_u64() { return engine_(); }
+
+ private:
+  std::mt19937_64 engine_;
+  double spare_ = 0.0;
+  bool has_spare_ = false;
+};
+
+/// The generator layers draw from when constructed (per thread, like PyTorch's default
+/// CPU generator per process).
+inline Generator& default_generator() {
+  thread_local Generator g;
+  return g;
+}
+
+/// torch.manual_seed: reseeds this thread's default generator, so the models constructed
+/// after it get the same parameters on every run.
+inline void manual_seed(std::uint64_t seed) { default_generator().seed(seed); }
+
+}  // namespace ctnn

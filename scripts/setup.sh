@@ -1,0 +1,30 @@
+# Sourced by demo.sh and test.sh: installs the Debian packages ctnn needs when they are missing,
+# then configures the build tree. Nothing is downloaded but Debian's packages.
+set -euo pipefail
+
+CTNN_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# ctnn_require_packages PKG...: apt-get installs those not installed yet (one update at most).
+ctnn_require_packages() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "ctnn: installing ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+# The library and its tests: compiler, CMake, Eigen 3.4, Boost.Hana, Catch2 2.13, nlohmann-json.
+CTNN_PACKAGES=(g++ cmake ninja-build ccache libeigen3-dev libboost-dev catch2 nlohmann-json3-dev)
+
+# ctnn_configure BUILD_DIR CMAKE_ARGS...: configures with Ninja (the build uses -j2: CI has 2 cores).
+ctnn_configure() {
+  local dir=$1
+  shift
+  cmake -S "$CTNN_ROOT" -B "$dir" -G Ninja "$@"
+}
