@@ -1,6 +1,8 @@
 /// @file The umbrella header: every public header of ctnn, nothing else.
 #pragma once
 
+#include "ctnn/core/buffer.hpp"
+#include "ctnn/core/cached.hpp"
 #include "ctnn/core/error.hpp"
 #include "ctnn/core/layer.hpp"
 #include "ctnn/core/module.hpp"
@@ -10,6 +12,7 @@
 #include "ctnn/core/shape.hpp"
 #include "ctnn/core/tensor.hpp"
 #include "ctnn/init/generator.hpp"
+#include "ctnn/init/init.hpp"
 #include "ctnn/init/reset.hpp"
 #include "ctnn/layers/activations.hpp"
 #include "ctnn/layers/centered.hpp"

@@ -24,6 +24,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "ctnn/core/buffer.hpp"
 #include "ctnn/core/parameter.hpp"
 
 namespace ctnn {
@@ -60,7 +61,8 @@ void for_each_child(T& obj, F&& f) {
 
 /// Something that is neither a parameter nor a plain value: a layer or a model.
 template <class T>
-concept ModuleLike = std::is_class_v<T> && !ParameterType<T> && !std::is_same_v<std::remove_const_t<T>, NoParameter> &&
+concept ModuleLike = std::is_class_v<T> && !ParameterType<T> && !BufferType<T> &&
+                     !std::is_same_v<std::remove_const_t<T>, NoParameter> &&
                      (ListsChildren<T> || HanaStruct<T> || requires { T::in_features; });
 
 template <class T, class F>
@@ -82,6 +84,25 @@ void visit_named_parameters(T& obj, const std::string& prefix, F& f) {
       if (!full.empty()) full += '.';
       full += name;
       visit_named_parameters(child, full, f);
+    });
+  }
+}
+
+template <class T, class F>
+void visit_buffers(T& obj, const std::string* prefix, F& f) {
+  if constexpr (BufferType<T>) {
+    if (prefix) {
+      f(std::string_view(*prefix), obj);
+    } else {
+      f(obj);
+    }
+  } else if constexpr (ModuleLike<T>) {
+    for_each_child(obj, [&](std::string_view name, auto& child) {
+      if (!prefix) return visit_buffers(child, prefix, f);
+      std::string full = *prefix;
+      if (!full.empty()) full += '.';
+      full += name;
+      visit_buffers(child, &full, f);
     });
   }
 }
@@ -154,6 +175,21 @@ void named_parameters(Model& model, F&& f) {
 template <class Model, class F>
 void parameters(Model& model, F&& f) {
   detail::visit_parameters(model, f);
+}
+
+/// Calls f(name, buffer) for every ctnn::Buffer of model (PyTorch's named_buffers), named as
+/// parameters are ("bn.running_mean"). Buffers are state, not parameters: optimizers,
+/// zero_grad and parameter_count do not see them; files do.
+template <class Model, class F>
+void named_buffers(Model& model, F&& f) {
+  const std::string root;
+  detail::visit_buffers(model, &root, f);
+}
+
+/// Calls f(buffer) for every ctnn::Buffer of model. No allocation.
+template <class Model, class F>
+void buffers(Model& model, F&& f) {
+  detail::visit_buffers(model, static_cast<const std::string*>(nullptr), f);
 }
 
 /// Calls f(module) for model and every module below it, parents before children.

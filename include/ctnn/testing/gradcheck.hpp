@@ -70,7 +70,9 @@ inline std::string at(const std::string& name, Eigen::Index i, Eigen::Index j, E
 /// analytic gradient of that loss. Pick inputs away from kinks (ReLU at 0).
 template <class L, class X>
 GradcheckResult gradcheck(L& layer, const Eigen::MatrixBase<X>& input, const GradcheckOptions& opt = {}) {
-  static_assert(std::is_same_v<typename X::Scalar, double> && std::is_same_v<scalar_of<L>, double>,
+  // A layer without parameters (no scalar_type) computes in whatever scalar arrives.
+  static_assert(std::is_same_v<typename X::Scalar, double> &&
+                    (!requires { typename L::scalar_type; } || std::is_same_v<scalar_of<L>, double>),
                 "ctnn::testing::gradcheck runs in double: pass a double input and a layer made with "
                 "ctnn::with_scalar<Layer, double>");
   using Input = typename X::PlainObject;
