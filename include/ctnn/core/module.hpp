@@ -17,6 +17,7 @@
 #include <boost/hana/for_each.hpp>
 #include <boost/hana/second.hpp>
 #include <boost/hana/string.hpp>
+#include <boost/hana/unpack.hpp>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -139,6 +140,39 @@ constexpr std::size_t count_parameters() {
     return 0;
   }
 }
+
+/// std::tuple of the Parameter types of T, in state_dict order (what count_parameters sums):
+/// optimizers build their state, with compile-time sizes, from it.
+template <class T>
+struct parameter_types_of;
+template <class Tuple, class Seq>
+struct parameter_types_of_tuple;
+template <class Tuple, std::size_t... Is>
+struct parameter_types_of_tuple<Tuple, std::index_sequence<Is...>> {
+  using type = decltype(std::tuple_cat(std::declval<typename parameter_types_of<std::tuple_element_t<Is, Tuple>>::type>()...));
+};
+template <class T>
+struct parameter_types_of {
+  static auto make() {
+    if constexpr (ParameterType<T>) {
+      return std::tuple<T>{};
+    } else if constexpr (ListsChildTypes<T>) {
+      using C = typename T::child_types;
+      return typename parameter_types_of_tuple<C, std::make_index_sequence<std::tuple_size_v<C>>>::type{};
+    } else if constexpr (HanaStruct<T>) {
+      return boost::hana::unpack(boost::hana::accessors<T>(), [](auto... pairs) {
+        return std::tuple_cat(typename parameter_types_of<
+                              std::remove_cvref_t<decltype(boost::hana::second(pairs)(std::declval<T&>()))>>::type{}...);
+      });
+    } else {
+      return std::tuple<>{};
+    }
+  }
+  using type = decltype(make());
+};
+
+template <class Model>
+using parameter_types = typename parameter_types_of<std::remove_cvref_t<Model>>::type;
 
 template <std::size_t I>
 struct index_name {

@@ -111,4 +111,58 @@ constexpr bool check_input_scalar() {
   return std::is_same_v<Expected, Given>;
 }
 
+// ---- losses: the target against the prediction ---------------------------------------------
+
+template <class Loss>
+struct loss_target_of {
+  template <int PredRows, int PredCols>
+  struct must_have_the_prediction_shape {
+    template <int TargetRows, int TargetCols>
+    static constexpr bool but_has = (PredRows == -1 || TargetRows == -1 || PredRows == TargetRows) &&
+                                    (PredCols == -1 || TargetCols == -1 || PredCols == TargetCols);
+  };
+  template <int PredCols>
+  struct must_be_one_class_index_per_sample_of {
+    template <int TargetRows, int TargetCols>
+    static constexpr bool but_has =
+        TargetRows == 1 && (PredCols == -1 || TargetCols == -1 || PredCols == TargetCols);
+  };
+};
+
+/// Checks that a target of TR x TC fits a prediction of PR x PC (-1: checked at run time).
+template <class Loss, int PR, int PC, int TR, int TC>
+constexpr bool check_loss_target_shape() {
+  // Fix: the target has one value per prediction value: as many rows (features) and columns
+  // (samples) as the prediction. For class indices use CrossEntropyLoss or NLLLoss.
+  static_assert(loss_target_of<Loss>::template must_have_the_prediction_shape<PR, PC>::template but_has<TR, TC>,
+                "ctnn: the loss's target does not have the prediction's shape (features x batch; the "
+                "note below names the loss and both shapes)");
+  return loss_target_of<Loss>::template must_have_the_prediction_shape<PR, PC>::template but_has<TR, TC>;
+}
+
+/// Checks that class indices of TR x TC fit a prediction with PC samples: one row, PC columns.
+template <class Loss, int PC, int TR, int TC>
+constexpr bool check_class_targets() {
+  // Fix: pass one class index per sample as a 1 x B integer row, e.g.
+  // Eigen::Matrix<int, 1, B> (ctnn::ClassIndices<B>), B being the prediction's columns.
+  static_assert(loss_target_of<Loss>::template must_be_one_class_index_per_sample_of<PC>::template but_has<TR, TC>,
+                "ctnn: class-index targets must be one integer row with one index per sample (the note "
+                "below names the loss, the batch size and the target's shape)");
+  return loss_target_of<Loss>::template must_be_one_class_index_per_sample_of<PC>::template but_has<TR, TC>;
+}
+
+template <class Loss, class Pred, class Target>
+struct loss_prediction_scalar {
+  template <class>
+  static constexpr bool differs_from_the_target_scalar = std::is_same_v<Pred, Target>;
+};
+
+template <class Loss, class Pred, class Target>
+constexpr bool check_loss_scalar() {
+  // Fix: give prediction and target the same scalar type (.template cast<float>()).
+  static_assert(loss_prediction_scalar<Loss, Pred, Target>::template differs_from_the_target_scalar<Target>,
+                "ctnn: the loss's prediction and target have different scalar types (float vs double?)");
+  return std::is_same_v<Pred, Target>;
+}
+
 }  // namespace ctnn::detail
