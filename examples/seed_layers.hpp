@@ -8,7 +8,8 @@
 ///   hand-written backward(grad) (the form of a module that keeps its own activations);
 /// - MyNet: seed 002's model, one member `mylayer1`, with N, D_in, D_out = 10, 5, 3.
 /// A batch is in_features x B (sample j is column j), so PyTorch's `X @ W` on a (B, In) X is
-/// `W^T x` here, with the same W.
+/// `W^T x` here, with the same W. Deriving from ctnn::Module is optional, as `nn.Module` is
+/// not: it only lets `std::cout << layer` find ctnn's printer from this namespace.
 #pragma once
 
 #include <boost/hana/define_struct.hpp>
@@ -21,7 +22,7 @@ namespace seeds {
 
 // --8<-- [start:centered]
 /// class CenteredLayer(nn.Module): forward(X) = X - X.mean(). No parameters, any width.
-struct CenteredLayer {
+struct CenteredLayer : ctnn::Module {
   // shape rule: whatever width arrives leaves
   static constexpr int in_features = ctnn::any;
   static constexpr int out_features = ctnn::any;
@@ -44,7 +45,7 @@ struct CenteredLayer {
 /// class MyLinear(nn.Module): weight = Parameter(randn(in_units, units)),
 /// bias = Parameter(randn(units)); forward(X) = relu(X @ weight + bias).
 template <int In, int Units, class Scalar = float>
-struct MyLinear {
+struct MyLinear : ctnn::Module {
   // shape rule
   static constexpr int in_features = In;
   static constexpr int out_features = Units;
@@ -88,7 +89,7 @@ struct MyLinear {
 /// class MyLayer(nn.Module) of seed 002: y = (x^2 + bias) @ weight, weight (In, Out), bias
 /// (In); with Bias = false the bias is registered as None and the layer computes x^2 @ weight.
 template <int In, int Out, bool Bias = true, class Scalar = float>
-struct MyLayer {
+struct MyLayer : ctnn::Module {
   static_assert(In > 0 && Out > 0, "seeds::MyLayer<In, Out>: In and Out must be positive");
 
   // shape rule
@@ -148,7 +149,7 @@ struct MyLayer {
 /// x in forward (self.x = x) and so has the one-argument backward(grad) of a module that
 /// keeps its own activations; infer(x) const is its forward without the side effect.
 template <int In, int Out, class Scalar = float>
-struct StatefulLinear {
+struct StatefulLinear : ctnn::Module {
   // shape rule
   static constexpr int in_features = In;
   static constexpr int out_features = Out;
@@ -206,7 +207,7 @@ inline constexpr int N = 10, D_in = 5, D_out = 3;  // 10 samples, 5 features in,
 /// class MyNet(nn.Module): self.mylayer1 = MyLayer(D_in, D_out); forward(x) = mylayer1(x).
 /// A member is a ctnn::Cached<Layer>, so it keeps what its backward needs.
 template <class Scalar = float>
-struct BasicMyNet {
+struct BasicMyNet : ctnn::Module {
   // shape rule and scalar, as any layer
   static constexpr int in_features = D_in;
   static constexpr int out_features = D_out;

@@ -25,6 +25,8 @@ namespace ctnn {
 /// allocated on the first forward and again only when the batch size changes.
 template <class L, class S = scalar_of<L>>
 struct Cached : L {
+  static_assert(Layer<L>, "ctnn::Cached<L>: L must be a layer (in_features, out_features, forward, backward; "
+                          "the note names the part that is missing, see docs/concepts.md#layer)");
   using L::L;
   using layer_type = L;
   static constexpr std::string_view repr_name = detail::repr_name_of<L>();

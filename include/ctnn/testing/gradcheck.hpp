@@ -14,6 +14,7 @@
 #include "ctnn/core/layer.hpp"
 #include "ctnn/core/module.hpp"
 #include "ctnn/init/generator.hpp"
+#include "ctnn/init/seed.hpp"
 
 namespace ctnn::testing {
 
@@ -43,8 +44,11 @@ struct GradcheckResult {
 };
 
 namespace detail {
+/// One forward, with every random module (Dropout) reseeded first so that each evaluation of
+/// the loss draws the same masks.
 template <class L, class X>
-auto run_forward(L& layer, const X& x) {
+auto run_forward(L& layer, const X& x, std::uint64_t seed) {
+  if constexpr (ctnn::detail::ModuleLike<L>) ctnn::manual_seed(layer, seed);
   return layer.forward(x).eval();
 }
 inline void record(GradcheckResult& r, const GradcheckOptions& o, const std::string& where, double a, double n) {
@@ -67,7 +71,9 @@ inline std::string at(const std::string& name, Eigen::Index i, Eigen::Index j, E
 /// Compares backward with central differences of loss = sum(r * forward(x)) for a fixed
 /// random r, at `input` (features x B, double), for the input and every parameter that
 /// requires a gradient. Leaves each parameter's value as it was and its .grad holding the
-/// analytic gradient of that loss. Pick inputs away from kinks (ReLU at 0).
+/// analytic gradient of that loss. Pick inputs away from kinks (ReLU at 0). Random modules
+/// (Dropout in training mode) are reseeded before every forward, so all evaluations use one
+/// mask; a forward that still gives two results for one input fails, naming "forward".
 template <class L, class X>
 GradcheckResult gradcheck(L& layer, const Eigen::MatrixBase<X>& input, const GradcheckOptions& opt = {}) {
   // A layer without parameters (no scalar_type) computes in whatever scalar arrives.
@@ -80,15 +86,26 @@ GradcheckResult gradcheck(L& layer, const Eigen::MatrixBase<X>& input, const Gra
 
   // analytic gradients
   zero_grad(layer);
-  auto y = detail::run_forward(layer, x);
+  const std::uint64_t mask_seed = ctnn::detail::mix_seed(opt.seed, 0x6d61736b);
+  auto y = detail::run_forward(layer, x, mask_seed);
   using Out = decltype(y);
   Out r = y;
   Generator gen(opt.seed);
   for (Eigen::Index i = 0; i < r.size(); ++i) r.data()[i] = gen.uniform(-1.0, 1.0);
   const Input dx = ctnn::detail::backward(layer, x, y, r);
 
-  auto loss = [&](const Input& at) { return (detail::run_forward(layer, at).array() * r.array()).sum(); };
+  auto loss = [&](const Input& at) { return (detail::run_forward(layer, at, mask_seed).array() * r.array()).sum(); };
   GradcheckResult result;
+
+  // finite differences need a deterministic forward (random layers need `manual_seed(seed)`)
+  if (const double again = loss(x), first = (y.array() * r.array()).sum(); !(again == first)) {
+    result.ok = false;
+    result.worst = "forward (two calls on the same input differ: a random layer without manual_seed?)";
+    result.analytic = first;
+    result.numeric = again;
+    result.ratio = INFINITY;
+    return result;
+  }
 
   // the input
   for (Eigen::Index j = 0; j < x.cols(); ++j) {
