@@ -172,10 +172,483 @@ def core_cases():
                 lambda: nn.Linear(100, 50), lambda: torch.rand(140, 100), grads=False)
 
 
+# ---------------------------------------------------------------- losses
+
+def loss_case(name, description, make_loss, make_input, make_target, reductions=("mean", "sum", "none")):
+    """Writes a loss's value and input gradient for each reduction. Tensors: `input`
+    (B, C) as PyTorch takes it, `target`, then per reduction r: `value.r` (0-dim, or
+    (B,) / (B, C) for 'none'), `grad.r` (d value / d input; for 'none' the gradient of
+    sum(grad_out.none * value.none), grad_out.none being randn)."""
+    torch.manual_seed(case_seed(name))
+    x = make_input().to(torch.float64)
+    target = make_target(x)
+    if target.is_floating_point():
+        target = target.to(torch.float64)
+    tensors = [("input", x), ("target", target)]
+    for r in reductions:
+        xi = x.clone().requires_grad_(True)
+        value = make_loss(r)(xi, target)
+        if r == "none":
+            grad_out = torch.randn(value.shape).to(torch.float64)
+            value.backward(grad_out)
+            tensors += [("value.none", value), ("grad_out.none", grad_out), ("grad.none", xi.grad)]
+        else:
+            value.backward()
+            tensors += [("value." + r, value), ("grad." + r, xi.grad)]
+    write_case(name, description, tensors)
+
+
+def with_ties(x, y):
+    """y with a few elements equal to x (the kink of L1 and friends) and a few at |x - y| = 1."""
+    y = y.clone()
+    y[0, 0] = x[0, 0]
+    y[1, 2] = x[1, 2]
+    y[2, 1] = x[2, 1] + 1.0
+    y[3, 3] = x[3, 3] - 0.5
+    return y
+
+
+def loss_cases():
+    randn = lambda: torch.randn(4, 6) * 2
+    near = lambda x: with_ties(x, (x + torch.randn(x.shape).to(torch.float64) * 1.5).to(torch.float32).to(torch.float64))
+    loss_case("loss_mse", "nn.MSELoss on input (4, 6) and target (4, 6)",
+              lambda r: nn.MSELoss(reduction=r), randn, near)
+    loss_case("loss_l1", "nn.L1Loss; target equals input at (0,0) and (1,2): gradient 0 there",
+              lambda r: nn.L1Loss(reduction=r), randn, near)
+    loss_case("loss_huber", "nn.HuberLoss(delta=1); |d| = 1 at (2,1)",
+              lambda r: nn.HuberLoss(reduction=r), randn, near)
+    loss_case("loss_huber_0_5", "nn.HuberLoss(delta=0.5); |d| = 0.5 at (3,3)",
+              lambda r: nn.HuberLoss(reduction=r, delta=0.5), randn, near)
+    loss_case("loss_smooth_l1", "nn.SmoothL1Loss(beta=1)",
+              lambda r: nn.SmoothL1Loss(reduction=r), randn, near)
+    loss_case("loss_smooth_l1_0_5", "nn.SmoothL1Loss(beta=0.5)",
+              lambda r: nn.SmoothL1Loss(reduction=r, beta=0.5), randn, near)
+    loss_case("loss_smooth_l1_0", "nn.SmoothL1Loss(beta=0), which is L1Loss",
+              lambda r: nn.SmoothL1Loss(reduction=r, beta=0.0), randn, near)
+
+    def probabilities():
+        p = torch.rand(4, 6) * 0.98 + 0.01
+        p[0, 0], p[1, 1] = 0.0, 1.0  # exact ends: the logs are clamped to -100
+        return p
+
+    def binary_targets(x):
+        y = torch.rand(x.shape).to(torch.float64)
+        y[0, 0], y[1, 1] = 0.0, 1.0
+        y[2] = (y[2] > 0.5).to(torch.float64)
+        return y.to(torch.float32).to(torch.float64)
+
+    loss_case("loss_bce", "nn.BCELoss on probabilities (4, 6) with exact 0 and 1 (targets 0 and 1 there), soft targets",
+              lambda r: nn.BCELoss(reduction=r), probabilities, binary_targets)
+    loss_case("loss_bce_with_logits", "nn.BCEWithLogitsLoss on logits randn*3 (4, 6), soft targets",
+              lambda r: nn.BCEWithLogitsLoss(reduction=r), lambda: torch.randn(4, 6) * 3, binary_targets)
+    loss_case("loss_bce_with_logits_large", "nn.BCEWithLogitsLoss on logits of magnitude up to 1e4",
+              lambda r: nn.BCEWithLogitsLoss(reduction=r), large_input, binary_targets)
+
+    classes = lambda x: torch.randint(0, x.shape[1], (x.shape[0],))
+    logits = lambda: torch.randn(5, 4) * 2
+    loss_case("loss_cross_entropy", "nn.CrossEntropyLoss on logits (5, 4), class targets (5,)",
+              lambda r: nn.CrossEntropyLoss(reduction=r), logits, classes)
+    loss_case("loss_cross_entropy_smoothing", "nn.CrossEntropyLoss(label_smoothing=0.1)",
+              lambda r: nn.CrossEntropyLoss(reduction=r, label_smoothing=0.1), logits, classes)
+
+    def some_ignored(x):
+        t = classes(x)
+        t[1] = -100
+        t[3] = -100
+        return t
+
+    loss_case("loss_cross_entropy_ignore", "nn.CrossEntropyLoss(label_smoothing=0.2), samples 1 and 3 ignored (-100)",
+              lambda r: nn.CrossEntropyLoss(reduction=r, label_smoothing=0.2), logits, some_ignored)
+    loss_case("loss_cross_entropy_large", "nn.CrossEntropyLoss(label_smoothing=0.1) on logits of magnitude up to 1e4 (4, 6)",
+              lambda r: nn.CrossEntropyLoss(reduction=r, label_smoothing=0.1), large_input, classes)
+    loss_case("loss_cross_entropy_probs", "nn.CrossEntropyLoss(label_smoothing=0.1) with class probabilities (5, 4)",
+              lambda r: nn.CrossEntropyLoss(reduction=r, label_smoothing=0.1), logits,
+              lambda x: torch.softmax(torch.randn(x.shape), dim=1).to(torch.float64))
+    loss_case("loss_nll", "nn.NLLLoss on log_softmax of logits (5, 4), sample 2 ignored (-100)",
+              lambda r: nn.NLLLoss(reduction=r), lambda: torch.log_softmax(torch.randn(5, 4) * 2, dim=1),
+              lambda x: torch.tensor([1, 3, -100, 0, 2]))
+
+
+# ---------------------------------------------------------------- optimizers
+
+class MyLayer(nn.Module):
+    """Seed 002's layer: y = (x^2 + bias) @ weight, weight (In, Out), bias (In)."""
+
+    def __init__(self, in_features, out_features):
+        super().__init__()
+        self.weight = nn.Parameter(torch.rand(in_features, out_features) * 2 - 1)
+        self.bias = nn.Parameter(torch.randn(in_features) * 0.5)
+
+    def forward(self, x):
+        return torch.matmul(torch.pow(x, 2) + self.bias, self.weight)
+
+
+class MyNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.mylayer1 = MyLayer(5, 3)
+
+    def forward(self, x):
+        return self.mylayer1(x)
+
+
+def trajectory_case(name, description, make_model, make_x, make_target, loss_fn, make_opt, steps,
+                    freeze=(), make_scheduler=None):
+    """Trains make_model() for `steps` steps as the seed's loop does (forward, loss,
+    zero_grad, backward, step) and writes: `x`, `target`, `init.<name>` for every
+    state_dict entry, `losses` (the loss before each step), `lrs` (the lr used at each
+    step), `final.<name>`, the optimizer's state as `state.<i>.<key>` (i the index in
+    model.parameters()) and `param_groups.0.lr`. Parameters named in `freeze` get
+    requires_grad=False before the optimizer is built."""
+    torch.manual_seed(case_seed(name))
+    model = make_model().to(torch.float64)
+    x = make_x().to(torch.float64)
+    target = make_target()
+    if target.is_floating_point():
+        target = target.to(torch.float64)
+    for n, p in model.named_parameters():
+        if n in freeze:
+            p.requires_grad_(False)
+    tensors = [("x", x), ("target", target)]
+    tensors += [("init." + n, p) for n, p in model.state_dict().items()]
+    opt = make_opt(model.parameters())
+    scheduler = make_scheduler(opt) if make_scheduler else None
+    losses, lrs = [], []
+    for _ in range(steps):
+        loss = loss_fn(model(x), target)
+        losses.append(loss.item())
+        lrs.append(opt.param_groups[0]["lr"])
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        if scheduler:
+            scheduler.step()
+    tensors += [("losses", torch.tensor(losses, dtype=torch.float64)),
+                ("lrs", torch.tensor(lrs, dtype=torch.float64))]
+    tensors += [("final." + n, p) for n, p in model.state_dict().items()]
+    sd = opt.state_dict()
+    for i, st in sorted(sd["state"].items()):
+        for k, v in st.items():
+            if v is None:
+                continue
+            tensors.append(("state.%d.%s" % (i, k), v if torch.is_tensor(v) else torch.tensor(float(v))))
+    tensors.append(("param_groups.0.lr", torch.tensor(sd["param_groups"][0]["lr"], dtype=torch.float64)))
+    write_case(name, description, tensors)
+
+
+def mlp():
+    return nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 2))
+
+
+def optim_cases():
+    trajectory_case("train_seed002_adam",
+                    "seed 002: MyNet (weight (5, 3), bias (5)), x randn(10, 5), y randn(10, 3), "
+                    "MSELoss(reduction='sum'), Adam(lr=1e-4), 10 steps",
+                    MyNet, lambda: torch.randn(10, 5), lambda: torch.randn(10, 3),
+                    nn.MSELoss(reduction="sum"), lambda ps: torch.optim.Adam(ps, lr=1e-4), 10)
+    trajectory_case("train_mlp_sgd_nesterov",
+                    "MLP Linear(4,8) Tanh Linear(8,2), MSELoss, SGD(lr=0.1, momentum=0.9, nesterov=True, "
+                    "weight_decay=1e-3), 8 steps",
+                    mlp, lambda: torch.randn(6, 4), lambda: torch.randn(6, 2), nn.MSELoss(),
+                    lambda ps: torch.optim.SGD(ps, lr=0.1, momentum=0.9, nesterov=True, weight_decay=1e-3), 8)
+    trajectory_case("train_mlp_sgd_dampening_frozen",
+                    "MLP, MSELoss, SGD(lr=0.05, momentum=0.8, dampening=0.3, weight_decay=1e-2, maximize=False), "
+                    "0.bias frozen (requires_grad=False), StepLR(step_size=3, gamma=0.5), 8 steps",
+                    mlp, lambda: torch.randn(6, 4), lambda: torch.randn(6, 2), nn.MSELoss(),
+                    lambda ps: torch.optim.SGD(ps, lr=0.05, momentum=0.8, dampening=0.3, weight_decay=1e-2), 8,
+                    freeze=("0.bias",), make_scheduler=lambda o: torch.optim.lr_scheduler.StepLR(o, 3, gamma=0.5))
+    trajectory_case("train_mlp_adamw_amsgrad",
+                    "MLP, MSELoss, AdamW(lr=1e-2, betas=(0.8, 0.99), weight_decay=0.1, amsgrad=True), 8 steps",
+                    mlp, lambda: torch.randn(6, 4), lambda: torch.randn(6, 2), nn.MSELoss(),
+                    lambda ps: torch.optim.AdamW(ps, lr=1e-2, betas=(0.8, 0.99), weight_decay=0.1, amsgrad=True), 8)
+    trajectory_case("train_mlp_adam_wd",
+                    "MLP, L1Loss(reduction='sum'), Adam(lr=1e-2, weight_decay=1e-2, eps=1e-6), 8 steps",
+                    mlp, lambda: torch.randn(6, 4), lambda: torch.randn(6, 2), nn.L1Loss(reduction="sum"),
+                    lambda ps: torch.optim.Adam(ps, lr=1e-2, weight_decay=1e-2, eps=1e-6), 8)
+    trajectory_case("train_classifier_cross_entropy",
+                    "Linear(2,16) ReLU Linear(16,3), CrossEntropyLoss(label_smoothing=0.05) on 12 samples "
+                    "of 3 classes, Adam(lr=1e-2), CosineAnnealingLR(T_max=6), 10 steps",
+                    lambda: nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 3)),
+                    lambda: torch.randn(12, 2), lambda: torch.randint(0, 3, (12,)),
+                    nn.CrossEntropyLoss(label_smoothing=0.05), lambda ps: torch.optim.Adam(ps, lr=1e-2), 10,
+                    make_scheduler=lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=6))
+    trajectory_case("train_mlp_rmsprop",
+                    "MLP, MSELoss, RMSprop(lr=1e-2, alpha=0.9, eps=1e-6, weight_decay=1e-3, momentum=0.5, "
+                    "centered=True), 8 steps",
+                    mlp, lambda: torch.randn(6, 4), lambda: torch.randn(6, 2), nn.MSELoss(),
+                    lambda ps: torch.optim.RMSprop(ps, lr=1e-2, alpha=0.9, eps=1e-6, weight_decay=1e-3,
+                                                   momentum=0.5, centered=True), 8)
+    trajectory_case("train_mlp_rmsprop_plain",
+                    "MLP, MSELoss, RMSprop() defaults (lr=1e-2, alpha=0.99, not centered, no momentum), 8 steps",
+                    mlp, lambda: torch.randn(6, 4), lambda: torch.randn(6, 2), nn.MSELoss(),
+                    lambda ps: torch.optim.RMSprop(ps), 8)
+    trajectory_case("train_mlp_adagrad",
+                    "MLP, HuberLoss(delta=0.5), Adagrad(lr=0.1, lr_decay=0.01, weight_decay=1e-3, "
+                    "initial_accumulator_value=0.1), 8 steps",
+                    mlp, lambda: torch.randn(6, 4), lambda: torch.randn(6, 2), nn.HuberLoss(delta=0.5),
+                    lambda ps: torch.optim.Adagrad(ps, lr=0.1, lr_decay=0.01, weight_decay=1e-3,
+                                                   initial_accumulator_value=0.1), 8)
+
+    # schedulers alone: the lr after construction and after each of 15 steps
+    def lrs(make):
+        p = nn.Parameter(torch.zeros(1))
+        opt = torch.optim.SGD([p], lr=0.5)
+        s = make(opt)
+        out = [opt.param_groups[0]["lr"]]
+        for _ in range(15):
+            opt.step()
+            s.step()
+            out.append(opt.param_groups[0]["lr"])
+        return torch.tensor(out, dtype=torch.float64)
+
+    sched = torch.optim.lr_scheduler
+    write_case("lr_schedulers", "lr of SGD(lr=0.5) after construction and 15 steps of each scheduler", [
+        ("step_lr", lrs(lambda o: sched.StepLR(o, step_size=3, gamma=0.5))),
+        ("exponential_lr", lrs(lambda o: sched.ExponentialLR(o, gamma=0.9))),
+        ("cosine_annealing_lr", lrs(lambda o: sched.CosineAnnealingLR(o, T_max=5, eta_min=0.01))),
+        ("linear_lr", lrs(lambda o: sched.LinearLR(o, start_factor=0.25, end_factor=1.0, total_iters=4))),
+        ("linear_lr_default", lrs(lambda o: sched.LinearLR(o))),
+    ])
+
+    # clip_grad_norm_: the total norm and the clipped gradients of a Linear(4, 3)
+    torch.manual_seed(case_seed("clip_grad"))
+    w, b = torch.randn(3, 4).to(torch.float64), torch.randn(3).to(torch.float64)
+    tensors = [("grad.weight", w), ("grad.bias", b)]
+    for tag, max_norm, norm_type in (("2", 1.0, 2.0), ("inf", 0.5, float("inf")), ("3", 1.5, 3.0),
+                                     ("big", 100.0, 2.0)):
+        pw, pb = nn.Parameter(torch.zeros_like(w)), nn.Parameter(torch.zeros_like(b))
+        pw.grad, pb.grad = w.clone(), b.clone()
+        total = torch.nn.utils.clip_grad_norm_([pw, pb], max_norm, norm_type)
+        tensors += [("total_norm." + tag, total), ("clipped.weight." + tag, pw.grad), ("clipped.bias." + tag, pb.grad)]
+    write_case("clip_grad", "clip_grad_norm_ of a Linear(4, 3)'s gradients: max_norm 1 (2-norm), 0.5 (inf-norm), "
+               "1.5 (3-norm), 100 (no clipping)", tensors)
+
+
+# ---------------------------------------------------------------- modules (custom layers)
+
+PRINTS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "prints")
+
+
+def write_print(name, module):
+    """Writes prints/<name>.txt: exactly what print(module) prints (repr plus newline)."""
+    os.makedirs(PRINTS_DIR, exist_ok=True)
+    path = os.path.join(PRINTS_DIR, name + ".txt")
+    with open(path, "w", encoding="utf-8", newline="\n") as f:
+        f.write(repr(module) + "\n")
+    print("wrote %s" % os.path.relpath(path))
+
+
+def module_cases():
+    """The seeds' custom layers (ctnn's versions are in examples/seed_layers.hpp), Mish for
+    ctnn::Elementwise, torch.nn.init's formulas, and golden print(model) texts."""
+
+    class MyLinear(nn.Module):
+        """Seed 001's layer. The seed reads self.weight.data in forward, which detaches the
+        parameters (they would get no gradient); the reference uses the parameters."""
+
+        def __init__(self, in_units, units):
+            super().__init__()
+            self.weight = nn.Parameter(torch.randn(in_units, units))
+            self.bias = nn.Parameter(torch.randn(units,))
+
+        def forward(self, X):
+            return torch.relu(torch.matmul(X, self.weight) + self.bias)
+
+    class MyLayer(nn.Module):
+        """Seed 002's layer: y = (x^2 + bias) @ weight. The seed leaves weight and bias
+        uninitialised (torch.Tensor); here they are randn so that the data is defined."""
+
+        def __init__(self, in_features, out_features, bias=True):
+            super().__init__()
+            self.in_features = in_features
+            self.out_features = out_features
+            self.weight = nn.Parameter(torch.randn(in_features, out_features))
+            if bias:
+                self.bias = nn.Parameter(torch.randn(in_features))
+            else:
+                self.register_parameter('bias', None)
+
+        def forward(self, input):
+            input_ = torch.pow(input, 2)
+            if self.bias is not None:
+                input_ = input_ + self.bias
+            return torch.matmul(input_, self.weight)
+
+    N, D_in, D_out = 10, 5, 3
+
+    class MyNet(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.mylayer1 = MyLayer(D_in, D_out)
+
+        def forward(self, x):
+            return self.mylayer1(x)
+
+    class StatefulLinear(nn.Module):
+        """Seed 000's layer: x is (in_features, B), one column per sample; y = W x + b."""
+
+        def __init__(self, in_features, out_features):
+            super().__init__()
+            self.weight = nn.Parameter(torch.randn(out_features, in_features) * 0.5)
+            self.bias = nn.Parameter(torch.randn(out_features))
+
+        def forward(self, x):
+            return self.weight.matmul(x) + self.bias[:, None]
+
+    module_case("seed_mylayer", "seed 002 MyLayer(5, 3): (x^2 + bias) @ weight, weight (5, 3), bias (5); x (10, 5)",
+                lambda: MyLayer(D_in, D_out), lambda: torch.randn(N, D_in))
+    module_case("seed_mylayer_nobias", "seed 002 MyLayer(5, 3, bias=False): x^2 @ weight; x (10, 5)",
+                lambda: MyLayer(D_in, D_out, bias=False), lambda: torch.randn(N, D_in))
+    module_case("seed_mynet", "seed 002 MyNet (member mylayer1 = MyLayer(5, 3)); x (10, 5)",
+                MyNet, lambda: torch.randn(N, D_in))
+    module_case("seed_mylinear", "seed 001 MyLinear(5, 3): relu(X @ weight + bias), randn init; x (4, 5)",
+                lambda: MyLinear(5, 3), lambda: torch.randn(4, 5))
+    module_case("seed_mylinear_seq",
+                "seed 001 nn.Sequential(MyLinear(64, 8), MyLinear(8, 1)) on torch.rand(2, 64)",
+                lambda: nn.Sequential(MyLinear(64, 8), MyLinear(8, 1)), lambda: torch.rand(2, 64))
+    module_case("seed_stateful_linear",
+                "seed 000 layer: y = W x + b with x (5, 4) = (in_features, B), W (3, 5), b (3)",
+                lambda: StatefulLinear(5, 3), lambda: torch.randn(5, 4))
+    module_case("mish", "nn.Mish, x * tanh(softplus(x)) (softplus threshold 20), on activation_input()",
+                nn.Mish, activation_input)
+    module_case("mish_large", "nn.Mish on x (4, 6) with magnitudes up to 1e4", nn.Mish, large_input)
+
+    # torch.nn.init: fans, gains and the bounds/stds the formulas give
+    names = ["linear", "conv1d", "conv2d", "conv3d", "sigmoid", "tanh", "relu", "leaky_relu", "selu"]
+    gains = [nn.init.calculate_gain(n) for n in names] + [nn.init.calculate_gain("leaky_relu", 0.2),
+                                                          nn.init.calculate_gain("leaky_relu", 5 ** 0.5)]
+    tensors = [("gains", torch.tensor(gains, dtype=torch.float64))]
+    for rows, cols in [(128, 8), (3, 5), (1, 7)]:
+        w = torch.empty(rows, cols)
+        fan_in, fan_out = nn.init._calculate_fan_in_and_fan_out(w)
+        tag = "%dx%d" % (rows, cols)
+        xu = nn.init.calculate_gain("relu") * (6.0 / (fan_in + fan_out)) ** 0.5
+        xn = nn.init.calculate_gain("relu") * (2.0 / (fan_in + fan_out)) ** 0.5
+        std_in = nn.init.calculate_gain("leaky_relu", 0) / fan_in ** 0.5
+        std_out = nn.init.calculate_gain("relu") / fan_out ** 0.5
+        linear_bound = nn.init.calculate_gain("leaky_relu", 5 ** 0.5) * (3.0 / fan_in) ** 0.5
+        tensors.append(("fans." + tag, torch.tensor([fan_in, fan_out], dtype=torch.float64)))
+        tensors.append(("bounds." + tag, torch.tensor([xu, xn, 3 ** 0.5 * std_in, std_in, 3 ** 0.5 * std_out, std_out,
+                                                       linear_bound], dtype=torch.float64)))
+    write_case("init_formulas",
+               "torch.nn.init: gains for " + ",".join(names) + ",leaky_relu(0.2),leaky_relu(sqrt 5); per shape "
+               "fans (fan_in, fan_out) and bounds: xavier_uniform a (gain relu), xavier_normal std (gain relu), "
+               "kaiming_uniform bound and kaiming_normal std (a=0, fan_in, leaky_relu), the same for "
+               "(fan_out, relu), and nn.Linear's kaiming_uniform(a=sqrt 5) bound", tensors)
+
+    # print(model), golden texts
+    write_print("seq_linear_centered", nn.Sequential(nn.Linear(8, 128), CenteredLayer()))
+    write_print("mynet", MyNet())
+    write_print("mylayer_nobias", MyLayer(5, 3, bias=False))
+    write_print("seq_mylinear", nn.Sequential(MyLinear(64, 8), MyLinear(8, 1)))
+    write_print("seq_builtin", nn.Sequential(
+        nn.Linear(6, 16), nn.ReLU(), nn.Dropout(0.25),
+        nn.Sequential(nn.Linear(16, 16, bias=False), nn.Tanh(), nn.LeakyReLU(0.2)),
+        nn.GELU(approximate="tanh"), nn.ELU(), nn.Softplus(), nn.Mish(), nn.Linear(16, 3), nn.LogSoftmax(dim=1)))
+
+    class Classifier(nn.Module):
+        """A custom model holding a Sequential, a Dropout and a Linear."""
+
+        def __init__(self):
+            super().__init__()
+            self.features = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 8), nn.Tanh())
+            self.drop = nn.Dropout(0.1)
+            self.head = nn.Linear(8, 2)
+
+        def forward(self, x):
+            return self.head(self.drop(self.features(x)))
+
+    write_print("classifier", Classifier())
+    write_print("dropout_default", nn.Dropout())
+
+
+# ---------------------------------------------------------------- io (safetensors)
+
+def io_cases():
+    """safetensors files written by PyTorch (data/io_*.safetensors) and the text reference
+    of what they hold (data/io_*.txt): F32, F64, F16 and BF16 weights of small nets, a
+    nested Sequential, Linear without bias, a module with a buffer, and PyTorch's own
+    float -> half / bfloat16 rounding for ctnn's converters."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
+    from safetensors_torch import save_file
+
+    def save(name, state):
+        path = os.path.join(DATA_DIR, name + ".safetensors")
+        save_file(state, path, metadata={"format": "pt"})
+        print("wrote %s (%d tensors, %d bytes)" % (os.path.relpath(path), len(state), os.path.getsize(path)))
+
+    def mlp_case(name, dtype, description):
+        # nn.Sequential(Linear(8,16), ReLU, Linear(16,1)) with weights stored as `dtype`;
+        # the reference holds those weights exactly (widened) and PyTorch's float64 forward.
+        torch.manual_seed(case_seed(name))
+        net = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 1))
+        if dtype == torch.float64:
+            with torch.no_grad():
+                for p in net.parameters():  # values float cannot hold exactly
+                    p.copy_(p.double() + torch.randn(p.shape, dtype=torch.float64) * 1e-9)
+        state = {k: v.to(dtype) for k, v in net.state_dict().items()}
+        save(name, state)
+        net64 = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 1)).double()
+        net64.load_state_dict({k: v.double() for k, v in state.items()})
+        x = torch.randn(5, 8, dtype=torch.float64)
+        with torch.no_grad():
+            y = net64(x)
+        write_case(name, description, [("x", x)] + [(k, v) for k, v in net64.state_dict().items()] + [("y", y)])
+
+    mlp_case("io_mlp_f32", torch.float32, "nn.Sequential(Linear(8,16), ReLU, Linear(16,1)) saved as F32")
+    mlp_case("io_mlp_f64", torch.float64, "the same architecture saved as F64 (values not representable in float)")
+    mlp_case("io_mlp_f16", torch.float16, "the same architecture saved as F16 (net.half())")
+    mlp_case("io_mlp_bf16", torch.bfloat16, "the same architecture saved as BF16 (net.bfloat16())")
+
+    torch.manual_seed(case_seed("io_nested"))
+    nested = nn.Sequential(nn.Linear(4, 6, bias=False), nn.Sequential(nn.Linear(6, 6), nn.Tanh()), nn.Linear(6, 2))
+    save("io_nested", nested.state_dict())
+    x = torch.randn(3, 4)
+    with torch.no_grad():
+        y = nested.double()(x.double())
+    write_case("io_nested", "nn.Sequential(Linear(4,6,bias=False), nn.Sequential(Linear(6,6), Tanh), Linear(6,2)) as F32",
+               [("x", x)] + list(nested.state_dict().items()) + [("y", y)])
+
+    class Scaled(nn.Module):
+        """A layer with a buffer: y = lin(x) * scale, scale a registered buffer."""
+
+        def __init__(self):
+            super().__init__()
+            self.lin = nn.Linear(3, 2)
+            self.register_buffer("scale", torch.tensor([0.5, -2.0]))
+
+        def forward(self, x):
+            return self.lin(x) * self.scale
+
+    torch.manual_seed(case_seed("io_buffer"))
+    scaled = Scaled()
+    save("io_buffer", scaled.state_dict())
+    write_case("io_buffer", "Scaled: lin = Linear(3,2) and a buffer scale (2); state_dict as F32",
+               list(scaled.state_dict().items()))
+
+    # PyTorch's rounding of float32 to float16 and bfloat16: randoms over many scales, ties,
+    # values near the largest half (65504) and in the subnormal ranges.
+    torch.manual_seed(case_seed("io_half_rounding"))
+    scales = torch.tensor([1e-9, 1e-7, 6e-8, 1e-5, 1e-3, 1.0, 3.0, 1e2, 1e4, 6e4, 1e6, 1e30])
+    x = (torch.randn(12, 16) * scales[:, None]).reshape(-1)
+    special = torch.tensor([0.0, -0.0, 1.0, -1.0, 65504.0, 65519.0, 65520.0, -65536.0, 2.0 ** -24, 2.0 ** -25,
+                            1.5 * 2.0 ** -25, 2.0 ** -14, 2.0 ** -14 - 2.0 ** -25, 1.0 + 2.0 ** -11,
+                            1.0 + 3 * 2.0 ** -11, 1.0 + 2.0 ** -8, 1.0 + 3 * 2.0 ** -8, 3.0e38, 1e-40, -1e-45],
+                           dtype=torch.float32)
+    x = torch.cat([x, special])
+    write_case("io_half_rounding", "float32 values and PyTorch's .half() and .bfloat16() of them (widened)",
+               [("x", x), ("half", x.half().to(torch.float64).nan_to_num(posinf=1e300, neginf=-1e300)),
+                ("bfloat16", x.bfloat16().to(torch.float64).nan_to_num(posinf=1e300, neginf=-1e300))])
+
+
 # ---------------------------------------------------------------- main
 
 GROUPS = {
     "core": core_cases,
+    "modules": module_cases,
+    "loss": loss_cases,
+    "optim": optim_cases,
+    "io": io_cases,
 }
 
 

@@ -66,11 +66,17 @@ struct ClassLoss {
   bool ignored(std::int64_t t) const { return t == ignore_index; }
 };
 
-/// log sum_c exp(x_c) of one column, shifted by its maximum (finite for |x| ~ 1e4).
+/// A column's maximum m and log sum_c exp(x_c - m): log_softmax(x)_c = (x_c - m) - log_sum.
+/// Never adding m back keeps logits of magnitude 1e4 exact in float, as PyTorch's kernel.
+template <class S>
+struct ShiftedLogSumExp {
+  S max, log_sum;
+  S log_softmax(S x) const { return (x - max) - log_sum; }
+};
 template <class Col>
-typename Col::Scalar log_sum_exp(const Col& x) {
+ShiftedLogSumExp<typename Col::Scalar> log_sum_exp(const Col& x) {
   const auto m = x.maxCoeff();
-  return m + std::log((x.array() - m).exp().sum());
+  return {m, std::log((x.array() - m).exp().sum())};
 }
 
 }  // namespace detail
@@ -185,10 +191,10 @@ struct CrossEntropyLoss : detail::ClassLoss<CrossEntropyLoss<R>, R> {
           per_sample(0, j) = S(0);
           continue;
         }
-        const S lse = detail::log_sum_exp(x.col(j));
-        const S nll = lse - x(t, j);
-        // -sum_c log_softmax(x)_c = C lse - sum_c x_c
-        const S smooth = C * lse - x.col(j).sum();
+        const auto lse = detail::log_sum_exp(x.col(j));
+        const S nll = -lse.log_softmax(x(t, j));
+        // -sum_c log_softmax(x)_c
+        const S smooth = -((x.col(j).array() - lse.max).sum() - C * lse.log_sum);
         per_sample(0, j) = (S(1) - eps) * nll + eps / C * smooth;
       }
       return S(counted);
@@ -196,9 +202,9 @@ struct CrossEntropyLoss : detail::ClassLoss<CrossEntropyLoss<R>, R> {
       if constexpr (P::ColsAtCompileTime == Eigen::Dynamic || T::ColsAtCompileTime == Eigen::Dynamic)
         detail::require_same_shape<CrossEntropyLoss>(x, target);
       for (Eigen::Index j = 0; j < x.cols(); ++j) {
-        const S lse = detail::log_sum_exp(x.col(j));
+        const auto lse = detail::log_sum_exp(x.col(j));
         S l = S(0);
-        for (Eigen::Index c = 0; c < x.rows(); ++c) l -= (target(c, j) * (S(1) - eps) + eps / C) * (x(c, j) - lse);
+        for (Eigen::Index c = 0; c < x.rows(); ++c) l -= (target(c, j) * (S(1) - eps) + eps / C) * lse.log_softmax(x(c, j));
         per_sample(0, j) = l;
       }
       return S(x.cols());
@@ -233,17 +239,17 @@ struct CrossEntropyLoss : detail::ClassLoss<CrossEntropyLoss<R>, R> {
         g.col(j).setZero();
         continue;
       }
-      const S lse = detail::log_sum_exp(x.col(j));
+      const auto lse = detail::log_sum_exp(x.col(j));
       if constexpr (detail::integer_targets<T>) {
         const auto t = static_cast<Eigen::Index>(target(0, j));
         // the smoothed target sums to 1
-        g.col(j) = ((x.col(j).array() - lse).exp() - eps / C).matrix();
+        g.col(j) = (((x.col(j).array() - lse.max) - lse.log_sum).exp() - eps / C).matrix();
         g(t, j) -= S(1) - eps;
       } else {
         S mass = S(0);
         for (Eigen::Index c = 0; c < x.rows(); ++c) mass += target(c, j) * (S(1) - eps) + eps / C;
         for (Eigen::Index c = 0; c < x.rows(); ++c)
-          g(c, j) = std::exp(x(c, j) - lse) * mass - (target(c, j) * (S(1) - eps) + eps / C);
+          g(c, j) = std::exp(lse.log_softmax(x(c, j))) * mass - (target(c, j) * (S(1) - eps) + eps / C);
       }
       g.col(j) *= weight(0, j);
     }

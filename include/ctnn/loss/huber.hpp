@@ -59,11 +59,11 @@ struct SmoothL1Loss : ElementwiseLoss<SmoothL1Loss<R>, R> {
     if (beta == 0) return z;
     return z < b ? S(0.5) * z * z / b : z - S(0.5) * b;
   }
-  // dl/dx = d / beta clamped to [-1, 1]; with beta = 0, sign(d) (0 at d = 0, as L1Loss)
+  // dl/dx = d / beta clamped to [-1, 1]; with beta = 0, -1 for d <= 0 and 1 otherwise:
+  // PyTorch 1.13's backward takes its first branch at d = 0 (L1Loss gives 0 there)
   template <class S>
   S derivative(S x, S y) const {
     const S d = x - y, b = S(beta);
-    if (beta == 0) return d > S(0) ? S(1) : d < S(0) ? S(-1) : S(0);
     return d <= -b ? S(-1) : d >= b ? S(1) : d / b;
   }
 
