@@ -29,6 +29,7 @@ struct Cached : L {
                           "the note names the part that is missing, see docs/concepts.md#layer)");
   using L::L;
   using layer_type = L;
+  using scalar_type = S;
   static constexpr std::string_view repr_name = detail::repr_name_of<L>();
   template <class S2>
   using with_scalar = Cached<ctnn::with_scalar<L, S2>, S2>;

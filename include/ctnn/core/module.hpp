@@ -89,21 +89,24 @@ void visit_named_parameters(T& obj, const std::string& prefix, F& f) {
   }
 }
 
-template <class T, class F>
-void visit_buffers(T& obj, const std::string* prefix, F& f) {
+template <bool Named, class T, class F>
+void visit_buffers(T& obj, const std::string& prefix, F& f) {
   if constexpr (BufferType<T>) {
-    if (prefix) {
-      f(std::string_view(*prefix), obj);
+    if constexpr (Named) {
+      f(std::string_view(prefix), obj);
     } else {
       f(obj);
     }
   } else if constexpr (ModuleLike<T>) {
     for_each_child(obj, [&](std::string_view name, auto& child) {
-      if (!prefix) return visit_buffers(child, prefix, f);
-      std::string full = *prefix;
-      if (!full.empty()) full += '.';
-      full += name;
-      visit_buffers(child, &full, f);
+      if constexpr (!Named) {
+        visit_buffers<false>(child, prefix, f);
+      } else {
+        std::string full = prefix;
+        if (!full.empty()) full += '.';
+        full += name;
+        visit_buffers<true>(child, full, f);
+      }
     });
   }
 }
@@ -216,14 +219,13 @@ void parameters(Model& model, F&& f) {
 /// zero_grad and parameter_count do not see them; files do.
 template <class Model, class F>
 void named_buffers(Model& model, F&& f) {
-  const std::string root;
-  detail::visit_buffers(model, &root, f);
+  detail::visit_buffers<true>(model, std::string{}, f);
 }
 
 /// Calls f(buffer) for every ctnn::Buffer of model. No allocation.
 template <class Model, class F>
 void buffers(Model& model, F&& f) {
-  detail::visit_buffers(model, static_cast<const std::string*>(nullptr), f);
+  detail::visit_buffers<false>(model, std::string{}, f);
 }
 
 /// Calls f(module) for model and every module below it, parents before children.
