@@ -1,0 +1,123 @@
+/// @file Defines ctnn::save_checkpoint and ctnn::load_checkpoint: everything training needs to
+/// resume exactly where it stopped (the model's parameters and buffers, the optimizer's state
+/// and step counts, the scheduler's position) in one safetensors file.
+///
+/// Names follow PyTorch's habit of `{"model": model.state_dict(), "optimizer":
+/// optimizer.state_dict(), "scheduler": scheduler.state_dict()}`, flattened with dots:
+/// "model.0.weight", "optimizer.state.0.exp_avg", "optimizer.state.0.step",
+/// "optimizer.param_groups.0.lr", "scheduler.last_epoch". Matrices keep the model's scalar
+/// type, lr and other doubles are F64 and counters I64 (0-dim tensors), so nothing is
+/// rounded: training N steps, saving, loading into fresh objects and training N more gives
+/// the same bits as training 2N steps. Loading is all or nothing, as load_safetensors.
+#pragma once
+
+#include <concepts>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+#include "ctnn/core/scalar.hpp"
+#include "ctnn/detail/type_name.hpp"
+#include "ctnn/io/safetensors.hpp"
+
+namespace ctnn {
+
+/// Metadata keys of a checkpoint (besides those of save_safetensors).
+inline constexpr const char* optimizer_key = "ctnn.optimizer";
+inline constexpr const char* scheduler_key = "ctnn.scheduler";
+
+namespace detail {
+
+/// Calls obj.named_state(f) with f adding each piece of state to writer under prefix.
+template <class T>
+void write_named_state(T& obj, const std::string& prefix, SafetensorsWriter& writer) {
+  obj.named_state([&](std::string_view name, auto& t) {
+    using V = std::remove_cvref_t<decltype(t)>;
+    std::string full = prefix + std::string(name);
+    if constexpr (std::is_same_v<V, double>) {
+      writer.add_values<double>(std::move(full), Dtype::F64, {}, std::span<const double>(&t, 1));
+    } else if constexpr (std::is_integral_v<V>) {
+      const std::int64_t v = static_cast<std::int64_t>(t);
+      writer.add_values<std::int64_t>(std::move(full), Dtype::I64, {}, std::span<const std::int64_t>(&v, 1));
+    } else {
+      write_matrix(writer, std::move(full), t, std::nullopt);
+    }
+  });
+}
+
+/// Adds each piece of obj's state to `state` under prefix.
+template <class T>
+void add_named_state(T& obj, const std::string& prefix, state_list& state) {
+  obj.named_state([&](std::string_view name, auto& t) { state.add(prefix + std::string(name), t); });
+}
+
+/// Checks that the file was written by the same kind of optimizer or scheduler (their states
+/// could share names, as "param_groups.0.lr", and still mean different things).
+inline void check_kind(const SafetensorsFile& f, const char* key, std::string_view ours, const char* what,
+                       const LoadOptions& options, const std::string& context) {
+  if (!options.strict) return;
+  auto theirs = f.metadata(key);
+  if (!theirs)
+    throw Error(context + "the checkpoint holds no " + what + " (metadata '" + key + "' is missing); expected one of type " +
+                std::string(ours));
+  if (*theirs != ours)
+    throw Error(context + "the checkpoint's " + what + " is " + *theirs + ", but it is being loaded into " +
+                std::string(ours));
+}
+
+template <class Model, class Opt, class... Sched>
+SafetensorsWriter checkpoint_writer(Model& model, Opt& optimizer, Sched&... scheduler) {
+  SafetensorsWriter writer;
+  writer.set_metadata("format", "pt");
+  writer.set_metadata(architecture_key, std::string(architecture<Model>));
+  writer.set_metadata(scalar_type_key, std::string(torch_dtype_name<scalar_of<Model>>()));
+  writer.set_metadata(optimizer_key, std::string(repr_name_of<Opt>()));
+  (writer.set_metadata(scheduler_key, std::string(repr_name_of<Sched>())), ...);
+  write_model_state(model, "model.", writer, std::nullopt);
+  write_named_state(optimizer, "optimizer.", writer);
+  (write_named_state(scheduler, "scheduler.", writer), ...);
+  return writer;
+}
+
+template <class Model, class Opt, class... Sched>
+LoadResult load_checkpoint_from(const SafetensorsFile& f, const LoadOptions& options, Model& model, Opt& optimizer,
+                                Sched&... scheduler) {
+  const std::string context = "ctnn::load_checkpoint: " + f.source() + ": ";
+  check_kind(f, optimizer_key, repr_name_of<Opt>(), "optimizer", options, context);
+  (check_kind(f, scheduler_key, repr_name_of<Sched>(), "scheduler", options, context), ...);
+  state_list state;
+  add_model_state(model, "model.", state);
+  add_named_state(optimizer, "optimizer.", state);
+  (add_named_state(scheduler, "scheduler.", state), ...);
+  return load_state(state, f, options, architecture<Model>, context);
+}
+
+}  // namespace detail
+
+/// Saves model, optimizer and (optionally) scheduler to `path`, atomically (temporary file
+/// in the same folder, then rename). The optimizer must be the one built over `model`.
+template <class Model, class Opt, class... Sched>
+  requires(sizeof...(Sched) <= 1)
+void save_checkpoint(const std::filesystem::path& path, Model& model, Opt& optimizer, Sched&... scheduler) {
+  detail::checkpoint_writer(model, optimizer, scheduler...).write(path);
+}
+
+/// Restores what save_checkpoint stored into model, optimizer and (optionally) scheduler,
+/// which must have the types that were saved. All or nothing: on ctnn::Error, nothing changed.
+template <class Model, class Opt, class... Sched>
+  requires(sizeof...(Sched) <= 1 && !std::same_as<std::remove_cvref_t<Model>, LoadOptions>)
+LoadResult load_checkpoint(const std::filesystem::path& path, Model& model, Opt& optimizer, Sched&... scheduler) {
+  return detail::load_checkpoint_from(SafetensorsFile::read(path), LoadOptions{}, model, optimizer, scheduler...);
+}
+
+/// load_checkpoint with options (strict = false loads what matches and reports the rest).
+template <class Model, class Opt, class... Sched>
+  requires(sizeof...(Sched) <= 1)
+LoadResult load_checkpoint(const std::filesystem::path& path, const LoadOptions& options, Model& model, Opt& optimizer,
+                           Sched&... scheduler) {
+  return detail::load_checkpoint_from(SafetensorsFile::read(path), options, model, optimizer, scheduler...);
+}
+
+}  // namespace ctnn

@@ -1,0 +1,129 @@
+/// @file Support for headers written by the ctnn-embed tool (weights compiled into the
+/// program): ctnn::assign_embedded copies a constant array into a Parameter or Buffer after
+/// checking at compile time that the array's shape is the slot's, and
+/// ctnn::embedded_tensor_count<Model> counts the tensors a header must provide.
+///
+/// A generated header calls, for every tensor of the file,
+///   ctnn::assign_embedded<"0.weight", 128, 8>(m.template get<0>().weight, data::t0);
+/// and checks `ctnn::check_embedded_tensor_count<Model, 4>()`, so the compiler proves that
+/// the header fills every parameter and buffer of Model with an array of the right shape.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <boost/hana/accessors.hpp>
+#include <boost/hana/fold_left.hpp>
+#include <boost/hana/second.hpp>
+#include <cstddef>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include "ctnn/core/buffer.hpp"
+#include "ctnn/core/module.hpp"
+#include "ctnn/core/parameter.hpp"
+#include "ctnn/io/fingerprint.hpp"
+
+namespace ctnn {
+
+namespace detail {
+
+/// A string literal as a template argument, so that diagnostics print the tensor's name.
+template <std::size_t N>
+struct tensor_name {
+  char chars[N]{};
+  constexpr tensor_name(const char (&s)[N]) { std::copy_n(s, N, chars); }
+};
+
+/// Named so that the compiler's note reads as a sentence with the name and both shapes.
+template <tensor_name Name>
+struct embedded_tensor {
+  template <int... HeaderShape>
+  struct has_shape {
+    template <int... ModelShape>
+    struct but_the_model_slot_has_shape {
+      static constexpr bool value = sizeof...(HeaderShape) == sizeof...(ModelShape) &&
+                                    std::array<int, sizeof...(HeaderShape)>{HeaderShape...} ==
+                                        std::array<int, sizeof...(ModelShape)>{ModelShape...};
+    };
+  };
+};
+
+template <tensor_name Name, class Target, int... Shape, std::size_t... Is>
+constexpr bool check_embedded_shape(std::index_sequence<Is...>) {
+  constexpr auto model = Target::shape();
+  using check = typename embedded_tensor<Name>::template has_shape<Shape...>::template but_the_model_slot_has_shape<
+      model[Is]...>;
+  // Fix: regenerate the header with ctnn-embed from weights of this architecture, or change
+  // the model type named by --type.
+  static_assert(embedded_tensor<Name>::template has_shape<Shape...>::template but_the_model_slot_has_shape<
+                    model[Is]...>::value,
+                "ctnn-embed: a tensor of the generated header does not have the shape of the model's "
+                "parameter or buffer it fills (the note names the tensor and both shapes)");
+  return check::value;
+}
+
+template <class T>
+constexpr std::size_t count_tensors();
+
+template <class Tuple, std::size_t... Is>
+constexpr std::size_t count_tensors_of(std::index_sequence<Is...>) {
+  return (std::size_t{0} + ... + count_tensors<std::tuple_element_t<Is, Tuple>>());
+}
+
+template <class T>
+constexpr std::size_t count_tensors() {
+  if constexpr (ParameterType<T> || BufferType<T>) {
+    return 1;
+  } else if constexpr (ListsChildTypes<T>) {
+    using C = typename T::child_types;
+    return count_tensors_of<C>(std::make_index_sequence<std::tuple_size_v<C>>{});
+  } else if constexpr (HanaStruct<T>) {
+    return boost::hana::fold_left(boost::hana::accessors<T>(), std::size_t{0}, [](std::size_t acc, auto pair) {
+      using M = std::remove_cvref_t<decltype(boost::hana::second(pair)(std::declval<T&>()))>;
+      return acc + count_tensors<M>();
+    });
+  } else {
+    return 0;
+  }
+}
+
+template <std::size_t InHeader>
+struct embedded_header {
+  template <std::size_t InModel>
+  static constexpr bool holds_tensors_but_the_model_has = InHeader == InModel;
+};
+
+}  // namespace detail
+
+/// Number of tensors (parameters and buffers) in Model's state_dict.
+template <class Model>
+inline constexpr std::size_t embedded_tensor_count = detail::count_tensors<std::remove_cvref_t<Model>>();
+
+/// Compile-time check that a generated header provides exactly as many tensors as Model has
+/// (fails to compile otherwise).
+template <class Model, std::size_t InHeader>
+constexpr bool check_embedded_tensor_count() {
+  // Fix: the file was written for a model with more or fewer tensors; regenerate the header
+  // from weights of this architecture, or change the model type named by --type.
+  static_assert(detail::embedded_header<InHeader>::template holds_tensors_but_the_model_has<embedded_tensor_count<Model>>,
+                "ctnn-embed: the generated header and the model have different numbers of tensors (the "
+                "note names both counts)");
+  return true;  // the static_assert above has spoken; one error is enough
+}
+
+/// Copies `data` (row-major, PyTorch's layout) into a Parameter's or Buffer's value. Shape is
+/// PyTorch's shape of the tensor, checked against the target's at compile time.
+template <detail::tensor_name Name, int... Shape, class Target, class T, std::size_t N>
+void assign_embedded(Target& target, const T (&data)[N]) {
+  constexpr bool ok = detail::check_embedded_shape<Name, Target, Shape...>(
+      std::make_index_sequence<std::tuple_size_v<decltype(Target::shape())>>{});
+  if constexpr (ok) {
+    static_assert(N == static_cast<std::size_t>(Target::size), "ctnn-embed: array size and shape disagree");
+    using S = typename Target::scalar_type;
+    for (int r = 0; r < Target::rows; ++r)
+      for (int c = 0; c < Target::cols; ++c) target.value(r, c) = static_cast<S>(data[r * Target::cols + c]);
+  }
+}
+
+}  // namespace ctnn

@@ -1,0 +1,165 @@
+/// @file Defines ctnn::architecture<Model>: a readable description of a model's architecture,
+/// computed at compile time from its type, e.g.
+/// `Sequential(Linear(8,128),ReLU,Linear(128,1))`. Files ctnn writes carry it, so loading
+/// weights made for another architecture fails with both descriptions in words.
+///
+/// The grammar, module by module:
+/// - the module's name: its `repr_name`, else its class name (ctnn/detail/type_name.hpp);
+/// - then, in parentheses when there are any: its widths `In,Out` when both are fixed (not
+///   for containers, whose children say it); the
+///   children of a container, in order (Sequential); for a reflected struct, each member that
+///   is a module as `name=...` and each empty parameter slot as `name=None`, and, when the
+///   type has no repr_name of its own (a user's layer), each parameter and buffer as
+///   `name=Parameter(R,C)` / `name=Buffer(R,C)`.
+/// Built-in layers are thus described by name and widths (Linear(8,128,bias=None) when
+/// Linear has no bias); a user's layer by its class name and what it holds.
+#pragma once
+
+#include <array>
+#include <boost/hana/accessors.hpp>
+#include <boost/hana/first.hpp>
+#include <boost/hana/for_each.hpp>
+#include <boost/hana/second.hpp>
+#include <boost/hana/string.hpp>
+#include <cstddef>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+
+#include "ctnn/core/buffer.hpp"
+#include "ctnn/core/module.hpp"
+#include "ctnn/core/parameter.hpp"
+#include "ctnn/core/shape.hpp"
+#include "ctnn/detail/type_name.hpp"
+
+namespace ctnn {
+
+namespace detail {
+
+/// Counts characters (out == nullptr) or writes them: the same code measures the description,
+/// then fills an array of exactly that size.
+struct description_sink {
+  char* out = nullptr;
+  std::size_t n = 0;
+  constexpr void put(std::string_view s) {
+    for (char c : s) {
+      if (out) out[n] = c;
+      ++n;
+    }
+  }
+  constexpr void put(long long v) {
+    char digits[24]{};
+    std::size_t k = 0;
+    const bool negative = v < 0;
+    unsigned long long u = negative ? 0ull - static_cast<unsigned long long>(v) : static_cast<unsigned long long>(v);
+    do {
+      digits[k++] = static_cast<char>('0' + u % 10);
+      u /= 10;
+    } while (u != 0);
+    if (negative) put("-");
+    while (k > 0) put(std::string_view(&digits[--k], 1));
+  }
+};
+
+template <class T>
+constexpr void describe(description_sink& s);
+
+/// "(" before the first argument, "," before the others.
+struct argument_list {
+  description_sink& s;
+  bool open = false;
+  constexpr void next() {
+    s.put(open ? "," : "(");
+    open = true;
+  }
+  constexpr void close() {
+    if (open) s.put(")");
+  }
+};
+
+template <class T>
+constexpr void describe_tensor(description_sink& s, std::string_view kind) {
+  s.put(kind);
+  s.put("(");
+  s.put(static_cast<long long>(T::rows));
+  if constexpr (T::cols != 1) {
+    s.put(",");
+    s.put(static_cast<long long>(T::cols));
+  }
+  s.put(")");
+}
+
+template <class Tuple, std::size_t... Is>
+constexpr void describe_children(argument_list& args, std::index_sequence<Is...>) {
+  ((args.next(), describe<std::tuple_element_t<Is, Tuple>>(args.s)), ...);
+}
+
+template <class T>
+constexpr void describe_members(argument_list& args) {
+  constexpr bool own_name = requires { std::string_view(T::repr_name); };
+  boost::hana::for_each(boost::hana::accessors<T>(), [&](auto pair) {
+    using M = std::remove_cvref_t<decltype(boost::hana::second(pair)(std::declval<T&>()))>;
+    constexpr bool shown = std::is_same_v<M, NoParameter> || ModuleLike<M> ||
+                           (!own_name && (ParameterType<M> || BufferType<M>));
+    if constexpr (shown) {
+      args.next();
+      args.s.put(std::string_view(boost::hana::to<char const*>(std::remove_cvref_t<decltype(boost::hana::first(pair))>{})));
+      args.s.put("=");
+      if constexpr (std::is_same_v<M, NoParameter>) {
+        args.s.put("None");
+      } else if constexpr (ParameterType<M>) {
+        describe_tensor<M>(args.s, "Parameter");
+      } else if constexpr (BufferType<M>) {
+        describe_tensor<M>(args.s, "Buffer");
+      } else {
+        describe<M>(args.s);
+      }
+    }
+  });
+}
+
+template <class T>
+constexpr void describe(description_sink& s) {
+  s.put(repr_name_of<T>());
+  argument_list args{s};
+  if constexpr (!ListsChildTypes<T> && requires { T::in_features; T::out_features; }) {
+    if constexpr (T::in_features != any && T::out_features != any) {
+      args.next();
+      s.put(static_cast<long long>(T::in_features));
+      s.put(",");
+      s.put(static_cast<long long>(T::out_features));
+    }
+  }
+  if constexpr (ListsChildTypes<T>) {
+    using C = typename T::child_types;
+    describe_children<C>(args, std::make_index_sequence<std::tuple_size_v<C>>{});
+  } else if constexpr (HanaStruct<T>) {
+    describe_members<T>(args);
+  }
+  args.close();
+}
+
+template <class T>
+struct architecture_storage {
+  static constexpr std::size_t size = [] {
+    description_sink s;
+    describe<T>(s);
+    return s.n;
+  }();
+  static constexpr std::array<char, size + 1> chars = [] {
+    std::array<char, size + 1> a{};
+    description_sink s{a.data()};
+    describe<T>(s);
+    return a;
+  }();
+};
+
+}  // namespace detail
+
+/// The architecture of Model in words, computed at compile time:
+/// `static_assert(ctnn::architecture<Net> == "Sequential(Linear(8,128),ReLU,Linear(128,1))");`
+template <class Model>
+inline constexpr std::string_view architecture{detail::architecture_storage<std::remove_cvref_t<Model>>::chars.data(),
+                                               detail::architecture_storage<std::remove_cvref_t<Model>>::size};
+
+}  // namespace ctnn

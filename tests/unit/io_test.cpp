@@ -1,0 +1,483 @@
+// Weights in and out: safetensors files written by PyTorch (committed in
+// tests/reference/data/io_*.safetensors) and by ctnn, the architecture fingerprint, every way
+// a file can be bad (each throws ctnn::Error naming what was expected and found, and leaves the
+// model as it was), the fuzz corpus, and bit-identical training checkpoints.
+#include <catch2/catch.hpp>
+
+#include <ctnn/ctnn.hpp>
+#include <ctnn/io/checkpoint.hpp>
+#include <ctnn/io/safetensors.hpp>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "torch_compare.hpp"
+
+namespace fs = std::filesystem;
+using ctnn_test::load_reference;
+
+namespace {
+
+using Mlp = ctnn::Sequential<ctnn::Linear<8, 16>, ctnn::ReLU, ctnn::Linear<16, 1>>;
+using Mlp64 = ctnn::with_scalar<Mlp, double>;
+using Nested = ctnn::Sequential<ctnn::Linear<4, 6, false>, ctnn::Sequential<ctnn::Linear<6, 6>, ctnn::Tanh>,
+                                ctnn::Linear<6, 2>>;
+/// The model the fuzz target and its corpus use (tests/fuzz/).
+using FuzzNet = ctnn::Sequential<ctnn::Linear<2, 3>, ctnn::Tanh, ctnn::Linear<3, 1>>;
+
+/// PyTorch's `Scaled` of generate.py: a Linear and a registered buffer.
+struct Scaled {
+  BOOST_HANA_DEFINE_STRUCT(Scaled, (ctnn::Linear<3, 2>, lin), (ctnn::Buffer<float, 2>, scale));
+};
+
+// The fingerprint is computed at compile time.
+static_assert(ctnn::architecture<Mlp> == "Sequential(Linear(8,16),ReLU,Linear(16,1))");
+static_assert(ctnn::architecture<Mlp64> == ctnn::architecture<Mlp>);  // the scalar type is stored apart
+static_assert(ctnn::architecture<Nested> ==
+              "Sequential(Linear(4,6,bias=None),Sequential(Linear(6,6),Tanh),Linear(6,2))");
+static_assert(ctnn::architecture<Scaled> == "Scaled(lin=Linear(3,2),scale=Buffer(2))");
+static_assert(ctnn::embedded_tensor_count<Mlp> == 4 && ctnn::embedded_tensor_count<Scaled> == 3);
+
+fs::path temp_dir() {
+  const fs::path dir = fs::temp_directory_path() / ("ctnn_io_test_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  return dir;
+}
+
+std::string ref_file(const std::string& name) { return std::string(CTNN_REFERENCE_DIR) + "/" + name; }
+
+template <class Model>
+Model seeded(std::uint64_t seed) {
+  Model m;
+  ctnn::init::reset_parameters(m, seed);
+  return m;
+}
+
+/// Every parameter of model equals the reference tensor of its name, as the model's scalar.
+template <class Model>
+void require_parameters_equal(Model& model, const ctnn_test::Reference& ref) {
+  std::size_t n = 0;
+  ctnn::named_parameters(model, [&](std::string_view name, auto& p) {
+    using S = typename std::remove_cvref_t<decltype(p)>::scalar_type;
+    const auto& t = ref.tensor(std::string(name));
+    INFO(name);
+    REQUIRE(t.numel() == static_cast<std::size_t>(p.value.size()));
+    for (Eigen::Index r = 0; r < p.value.rows(); ++r)
+      for (Eigen::Index c = 0; c < p.value.cols(); ++c)
+        REQUIRE(p.value(r, c) == static_cast<S>(t.values[static_cast<std::size_t>(r * p.value.cols() + c)]));
+    ++n;
+  });
+  REQUIRE(n > 0);
+}
+
+template <class Model>
+void require_forward_matches(Model& model, const ctnn_test::Reference& ref) {
+  using S = ctnn::scalar_of<Model>;
+  constexpr int In = Model::in_features;
+  const auto x = ctnn_test::batch_from<Eigen::Matrix<S, In, Eigen::Dynamic>>(ref.tensor("x"));
+  const auto y = model.infer(x);
+  const auto expected = ctnn_test::batch_from<Eigen::Matrix<double, Model::out_features, Eigen::Dynamic>>(ref.tensor("y"));
+  REQUIRE(ctnn_test::relative_error(y, expected) < ctnn_test::tolerance<S>);
+}
+
+/// A file assembled by hand: header text (as written, not checked) and data bytes.
+std::vector<std::byte> raw_file(const std::string& header, std::size_t data_bytes = 0, std::uint64_t length = ~0ull) {
+  std::vector<std::byte> out(8 + header.size() + data_bytes);
+  ctnn::detail::store_le<std::uint64_t>(out.data(), length == ~0ull ? header.size() : length);
+  std::memcpy(out.data() + 8, header.data(), header.size());
+  return out;
+}
+
+/// Message of the ctnn::Error that loading `bytes` into a fresh model throws; the model must be
+/// unchanged afterwards ("" when the load succeeds).
+template <class Model = FuzzNet>
+std::string load_error(const std::vector<std::byte>& bytes, ctnn::LoadOptions options = {}) {
+  Model model = seeded<Model>(7);
+  const auto before = ctnn::to_safetensors(model);
+  try {
+    ctnn::load_safetensors(model, ctnn::SafetensorsFile::parse(bytes, "bad.safetensors"), options);
+  } catch (const ctnn::Error& e) {
+    REQUIRE(ctnn::to_safetensors(model) == before);  // all or nothing
+    return e.what();
+  }
+  return "";
+}
+
+std::vector<std::byte> fuzz_net_file(ctnn::SaveOptions options = {}) { return ctnn::to_safetensors(seeded<FuzzNet>(3), options); }
+
+}  // namespace
+
+// ---- files written by PyTorch ------------------------------------------------------------------
+
+TEST_CASE("safetensors written by PyTorch load into float and double models with PyTorch's outputs", "[io]") {
+  for (const char* name : {"io_mlp_f32", "io_mlp_f64", "io_mlp_f16", "io_mlp_bf16"}) {
+    INFO(name);
+    const auto ref = load_reference(name);
+    const std::string path = ref_file(std::string(name) + ".safetensors");
+    auto f = seeded<Mlp>(1);
+    const ctnn::LoadResult r = ctnn::load_safetensors(f, path);
+    CHECK(r.missing_keys.empty());
+    CHECK(r.unexpected_keys.empty());
+    CHECK(r.file_architecture.empty());  // PyTorch names no architecture
+    require_parameters_equal(f, ref);
+    require_forward_matches(f, ref);
+    auto d = seeded<Mlp64>(1);
+    ctnn::load_safetensors(d, path);
+    require_parameters_equal(d, ref);
+    require_forward_matches(d, ref);
+  }
+}
+
+TEST_CASE("nested Sequential, Linear without bias and buffers use PyTorch's state_dict names", "[io]") {
+  const auto ref = load_reference("io_nested");
+  Nested net;
+  ctnn::load_safetensors(net, ref_file("io_nested.safetensors"));
+  require_parameters_equal(net, ref);
+  require_forward_matches(net, ref);
+
+  const auto bref = load_reference("io_buffer");
+  Scaled s;
+  ctnn::load_safetensors(s, ref_file("io_buffer.safetensors"));
+  require_parameters_equal(s, bref);
+  CHECK(s.scale.value(0) == 0.5f);
+  CHECK(s.scale.value(1) == -2.0f);
+  std::vector<std::string> names;
+  ctnn::named_buffers(s, [&](std::string_view n, auto&) { names.emplace_back(n); });
+  CHECK(names == std::vector<std::string>{"scale"});
+  // and written back under the same names
+  const auto file = ctnn::SafetensorsFile::parse(ctnn::to_safetensors(s));
+  REQUIRE(file.tensors().size() == 3);
+  CHECK(file.find("lin.weight")->shape == std::vector<std::int64_t>{2, 3});
+  CHECK(file.find("lin.bias")->shape == std::vector<std::int64_t>{2});
+  CHECK(file.find("scale")->shape == std::vector<std::int64_t>{2});
+}
+
+TEST_CASE("F16 and BF16 conversion is PyTorch's, both ways", "[io]") {
+  const auto ref = load_reference("io_half_rounding");
+  const auto& x = ref.tensor("x").values;
+  const auto& half = ref.tensor("half").values;
+  const auto& bf16 = ref.tensor("bfloat16").values;
+  auto widened = [](float v) { return std::isinf(v) ? (v > 0 ? 1e300 : -1e300) : static_cast<double>(v); };
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    INFO("x = " << x[i]);
+    const float v = static_cast<float>(x[i]);
+    const float h = ctnn::detail::half_to_float(ctnn::detail::float_to_half(v));
+    const float b = ctnn::detail::bf16_to_float(ctnn::detail::float_to_bf16(v));
+    CHECK(widened(h) == half[i]);
+    CHECK(widened(b) == bf16[i]);
+    CHECK(std::signbit(h) == std::signbit(v));
+  }
+  // every half value survives half -> float -> half
+  for (std::uint32_t bits = 0; bits < 0x10000; ++bits) {
+    const auto hb = static_cast<std::uint16_t>(bits);
+    const float f = ctnn::detail::half_to_float(hb);
+    if (std::isnan(f)) continue;
+    REQUIRE(ctnn::detail::float_to_half(f) == hb);
+  }
+  CHECK(std::isnan(ctnn::detail::half_to_float(ctnn::detail::float_to_half(NAN))));
+  CHECK(std::isnan(ctnn::detail::bf16_to_float(ctnn::detail::float_to_bf16(NAN))));
+}
+
+// ---- files written by ctnn ---------------------------------------------------------------------
+
+TEST_CASE("save and load round-trip, with the architecture and scalar type in the metadata", "[io]") {
+  const fs::path dir = temp_dir();
+  const fs::path path = dir / "mlp.safetensors";
+  const auto a = seeded<Mlp>(11);
+  ctnn::save_safetensors(a, path);
+  const auto file = ctnn::SafetensorsFile::read(path);
+  CHECK(file.metadata("ctnn.architecture") == std::string("Sequential(Linear(8,16),ReLU,Linear(16,1))"));
+  CHECK(file.metadata("ctnn.scalar_type") == std::string("float32"));
+  CHECK(file.metadata("format") == std::string("pt"));
+  CHECK(file.find("0.weight")->shape == std::vector<std::int64_t>{16, 8});
+  CHECK(file.find("0.bias")->shape == std::vector<std::int64_t>{16});
+  CHECK(file.find("2.weight")->dtype == ctnn::Dtype::F32);
+  // the header is padded so that the data starts at a multiple of 8 bytes
+  std::ifstream in(path, std::ios::binary);
+  std::uint64_t n = 0;
+  in.read(reinterpret_cast<char*>(&n), 8);
+  CHECK(n % 8 == 0);
+
+  auto b = seeded<Mlp>(12);
+  ctnn::load_safetensors(b, path);
+  CHECK(ctnn::to_safetensors(b) == ctnn::to_safetensors(a));
+
+  // a float model's file loads into a double model exactly, and back
+  auto d = seeded<Mlp64>(13);
+  ctnn::load_safetensors(d, path);
+  CHECK(d.get<0>().weight.value == a.get<0>().weight.value.cast<double>());
+  ctnn::save_safetensors(d, dir / "mlp64.safetensors");
+  CHECK(ctnn::SafetensorsFile::read(dir / "mlp64.safetensors").find("0.weight")->dtype == ctnn::Dtype::F64);
+  auto c = seeded<Mlp>(14);
+  ctnn::load_safetensors(c, dir / "mlp64.safetensors");
+  CHECK(ctnn::to_safetensors(c) == ctnn::to_safetensors(a));
+
+  // saving as F16 / BF16 rounds as PyTorch's .half() / .bfloat16()
+  for (ctnn::Dtype dt : {ctnn::Dtype::F16, ctnn::Dtype::BF16}) {
+    ctnn::save_safetensors(a, dir / "mlp_half.safetensors", {.dtype = dt, .metadata = {}});
+    auto h = seeded<Mlp>(15);
+    ctnn::load_safetensors(h, dir / "mlp_half.safetensors");
+    const float w = a.get<0>().weight.value(3, 5);
+    const float expected = dt == ctnn::Dtype::F16 ? ctnn::detail::half_to_float(ctnn::detail::float_to_half(w))
+                                                  : ctnn::detail::bf16_to_float(ctnn::detail::float_to_bf16(w));
+    CHECK(h.get<0>().weight.value(3, 5) == expected);
+  }
+  fs::remove_all(dir);
+}
+
+TEST_CASE("saving replaces the file atomically and never leaves a temporary file", "[io]") {
+  const fs::path dir = temp_dir();
+  const auto a = seeded<Mlp>(21);
+  ctnn::save_safetensors(a, dir / "net.safetensors");
+  ctnn::save_safetensors(seeded<Mlp>(22), dir / "net.safetensors");  // overwrite
+  // writing over a folder fails: the folder is untouched and no temporary file remains
+  fs::create_directories(dir / "folder");
+  std::string message;
+  try {
+    ctnn::save_safetensors(a, dir / "folder");
+  } catch (const ctnn::Error& e) {
+    message = e.what();
+  }
+  CHECK_THAT(message, Catch::Contains("writing the file failed") && Catch::Contains("unchanged"));
+  CHECK(fs::is_directory(dir / "folder"));
+  // into a folder that does not exist
+  message.clear();
+  try {
+    ctnn::save_safetensors(a, dir / "missing" / "net.safetensors");
+  } catch (const ctnn::Error& e) {
+    message = e.what();
+  }
+  CHECK_THAT(message, Catch::Contains("cannot create the temporary file"));
+  std::vector<std::string> left;
+  for (const auto& e : fs::directory_iterator(dir)) left.push_back(e.path().filename().string());
+  std::sort(left.begin(), left.end());
+  CHECK(left == std::vector<std::string>{"folder", "net.safetensors"});
+  fs::remove_all(dir);
+}
+
+// ---- bad files ---------------------------------------------------------------------------------
+
+TEST_CASE("a file for another architecture is refused with both descriptions in words", "[io]") {
+  using Wider = ctnn::Sequential<ctnn::Linear<2, 5>, ctnn::Tanh, ctnn::Linear<5, 1>>;
+  const auto bytes = ctnn::to_safetensors(seeded<Wider>(1));
+  const std::string msg = load_error(bytes);
+  CHECK_THAT(msg, Catch::Contains("bad.safetensors: the file was written for another architecture") &&
+                      Catch::Contains("file:  Sequential(Linear(2,5),Tanh,Linear(5,1))") &&
+                      Catch::Contains("model: Sequential(Linear(2,3),Tanh,Linear(3,1))"));
+  // non-strict: the architecture is reported, the first mismatching shape still throws
+  CHECK_THAT(load_error(bytes, {.strict = false}),
+             Catch::Contains("tensor '0.weight': expected shape (3, 2), found (5, 2)"));
+  // same names and shapes, other activation: non-strict loads and reports it
+  using OtherActivation = ctnn::Sequential<ctnn::Linear<2, 3>, ctnn::ReLU, ctnn::Linear<3, 1>>;
+  FuzzNet net = seeded<FuzzNet>(5);
+  const auto r = ctnn::load_safetensors(net, ctnn::SafetensorsFile::parse(ctnn::to_safetensors(seeded<OtherActivation>(4))),
+                                        {.strict = false});
+  CHECK_FALSE(r.architecture_matches);
+  CHECK(r.file_architecture == "Sequential(Linear(2,3),ReLU,Linear(3,1))");
+  CHECK(net.get<0>().weight.value != seeded<FuzzNet>(5).get<0>().weight.value);
+  CHECK(net.get<0>().weight.value == seeded<OtherActivation>(4).get<0>().weight.value);  // loaded
+}
+
+TEST_CASE("missing and unexpected tensors: strict throws naming them, non-strict reports them", "[io]") {
+  // a file of the same architecture written without metadata and without "2.bias", plus an extra
+  ctnn::SafetensorsWriter w;
+  const auto src = seeded<FuzzNet>(5);
+  ctnn::detail::write_matrix(w, "0.weight", src.get<0>().weight.value, std::nullopt);
+  ctnn::detail::write_matrix(w, "0.bias", src.get<0>().bias.value, std::nullopt);
+  ctnn::detail::write_matrix(w, "2.weight", src.get<2>().weight.value, std::nullopt);
+  ctnn::detail::write_matrix(w, "extra.running_mean", src.get<0>().bias.value, std::nullopt);
+  const auto bytes = w.bytes();
+  CHECK_THAT(load_error(bytes), Catch::Contains("missing tensors (the model expects them): '2.bias' float32 (1)") &&
+                                    Catch::Contains("unexpected tensors (the model has no such entry): 'extra.running_mean'") &&
+                                    Catch::Contains("strict = false"));
+  FuzzNet net = seeded<FuzzNet>(6);
+  const auto bias_before = net.get<2>().bias.value;
+  const auto r = ctnn::load_safetensors(net, ctnn::SafetensorsFile::parse(bytes), {.strict = false});
+  CHECK(r.missing_keys == std::vector<std::string>{"2.bias"});
+  CHECK(r.unexpected_keys == std::vector<std::string>{"extra.running_mean"});
+  CHECK(net.get<2>().weight.value == src.get<2>().weight.value);  // loaded
+  CHECK(net.get<2>().bias.value == bias_before);                   // left as it was
+}
+
+TEST_CASE("wrong shape, wrong dtype, non-finite and out-of-range values are refused", "[io]") {
+  using Transposed = ctnn::Sequential<ctnn::Linear<3, 2>, ctnn::Tanh, ctnn::Linear<2, 1>>;
+  CHECK_THAT(load_error(ctnn::to_safetensors(seeded<Transposed>(1)), {.strict = false}),
+             Catch::Contains("tensor '0.weight': expected shape (3, 2), found (2, 3)"));
+
+  ctnn::SafetensorsWriter w;
+  const auto src = seeded<FuzzNet>(5);
+  const std::vector<std::int64_t> ints(6, 1);
+  w.add_values<std::int64_t>("0.weight", ctnn::Dtype::I64, {3, 2}, ints);
+  ctnn::detail::write_matrix(w, "0.bias", src.get<0>().bias.value, std::nullopt);
+  ctnn::detail::write_matrix(w, "2.weight", src.get<2>().weight.value, std::nullopt);
+  ctnn::detail::write_matrix(w, "2.bias", src.get<2>().bias.value, std::nullopt);
+  CHECK_THAT(load_error(w.bytes()),
+             Catch::Contains("tensor '0.weight': expected a floating-point dtype (F16, BF16, F32 or F64), found I64"));
+
+  auto nan_net = seeded<FuzzNet>(8);
+  nan_net.get<0>().weight.value(2, 1) = NAN;
+  const auto nan_file = ctnn::to_safetensors(nan_net);
+  CHECK(load_error(nan_file).empty());  // PyTorch loads NaN too, unless asked not to
+  CHECK_THAT(load_error(nan_file, {.reject_non_finite = true}),
+             Catch::Contains("tensor '0.weight': element (2, 1) is nan (the load was asked to reject non-finite values)"));
+
+  // a finite double that float cannot hold is an error, not a silent infinity
+  auto big = seeded<ctnn::with_scalar<FuzzNet, double>>(9);
+  big.get<2>().bias.value(0) = 1e300;
+  CHECK_THAT(load_error(ctnn::to_safetensors(big)), Catch::Contains("tensor '2.bias': element 0 is 1e+300, which float32 cannot hold"));
+  CHECK(load_error<ctnn::with_scalar<FuzzNet, double>>(ctnn::to_safetensors(big)).empty());
+}
+
+TEST_CASE("malformed files: each failure names what was expected and what was found", "[io]") {
+  const auto good = fuzz_net_file();
+  REQUIRE(load_error(good).empty());
+  // truncated: every prefix of a good file fails cleanly
+  for (std::size_t n = 0; n < good.size(); n += 7) {
+    const std::string msg = load_error(std::vector<std::byte>(good.begin(), good.begin() + static_cast<long>(n)));
+    INFO("prefix of " << n << " bytes: " << msg);
+    CHECK_THAT(msg, Catch::Contains("bad.safetensors: ") &&
+                        (Catch::Contains("truncated") || Catch::Contains("only") || Catch::Contains("past the end")));
+  }
+  CHECK_THAT(load_error({}), Catch::Contains("the file is truncated: it has 0 bytes, fewer than the 8 bytes"));
+  CHECK_THAT(load_error(raw_file("{}", 0, 1000)), Catch::Contains("the header length says 1000 bytes but only 2 bytes follow it"));
+  CHECK_THAT(load_error(raw_file("[1]")), Catch::Contains("the header must be a JSON object starting with '{'"));
+  CHECK_THAT(load_error(raw_file("{\"a\": ")), Catch::Contains("the JSON header is malformed"));
+  CHECK_THAT(load_error(raw_file(R"({"a":{"dtype":"F32","shape":[],"data_offsets":[0,4]},"a":{}})", 4)),
+             Catch::Contains("the JSON header has the key 'a' twice"));
+  CHECK_THAT(load_error(raw_file(R"({"a":{"dtype":"F32","shape":[[1]],"data_offsets":[0,4]}})", 4)),
+             Catch::Contains("nests deeper"));
+  CHECK_THAT(load_error(raw_file(R"({"a":{"dtype":"Q7","shape":[1],"data_offsets":[0,4]}})", 4)),
+             Catch::Contains("tensor 'a': unknown dtype 'Q7'"));
+  CHECK_THAT(load_error(raw_file(R"({"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}})", 4)),
+             Catch::Contains("tensor 'a': shape must hold non-negative integers, found -1"));
+  CHECK_THAT(load_error(raw_file(R"({"a":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,4]}})", 4)),
+             Catch::Contains("more elements than memory can hold"));
+  CHECK_THAT(load_error(raw_file(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})", 4)),
+             Catch::Contains("tensor 'a': data_offsets [0,8] reach past the end of the data (4 bytes; truncated file?)"));
+  CHECK_THAT(load_error(raw_file(R"({"a":{"dtype":"F32","shape":[0],"data_offsets":[4,0]}})", 4)),
+             Catch::Contains("end before they begin"));
+  CHECK_THAT(load_error(raw_file(R"({"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}})", 8)),
+             Catch::Contains("tensor 'a': data_offsets [0,8] span 8 bytes, but F32 (3) needs 12"));
+  CHECK_THAT(load_error(raw_file(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
+                                 R"("b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})",
+                                 12)),
+             Catch::Contains("tensor 'b': its data [4, 12) overlaps that of tensor 'a' [0, 8)"));
+  CHECK_THAT(load_error(raw_file(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})", 8)),
+             Catch::Contains("the bytes [0, 4) of the data belong to no tensor"));
+  CHECK_THAT(load_error(raw_file(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})", 8)),
+             Catch::Contains("the last 4 bytes of the data belong to no tensor"));
+  CHECK_THAT(load_error(raw_file(R"({"a":{"dtype":"F32","shape":[1]}})", 0)), Catch::Contains("the entry has no 'data_offsets'"));
+  CHECK_THAT(load_error(raw_file(R"({"a":{"dtype":"F32","shape":[0],"data_offsets":[0,0],"x":1}})", 0)),
+             Catch::Contains("unknown field 'x'"));
+  CHECK_THAT(load_error(raw_file(R"({"__metadata__":{"k":1}})", 0)),
+             Catch::Contains("'__metadata__' entry 'k' must be a string, found number"));
+}
+
+TEST_CASE("every file of the fuzz corpus fails with its expected message or loads", "[io]") {
+  const fs::path corpus = fs::path(CTNN_REFERENCE_DIR) / ".." / ".." / "fuzz" / "corpus";
+  std::ifstream expected(corpus / "EXPECTED");
+  REQUIRE(expected);
+  std::string line;
+  std::size_t checked = 0;
+  while (std::getline(expected, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    const auto space = line.find(' ');
+    const std::string name = line.substr(0, space), want = line.substr(space + 1);
+    std::ifstream in(corpus / name, std::ios::binary);
+    REQUIRE(in);
+    std::vector<char> chars((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::vector<std::byte> bytes(chars.size());
+    std::memcpy(bytes.data(), chars.data(), chars.size());
+    const std::string msg = load_error(bytes, {.reject_non_finite = true});
+    INFO(name << ": " << msg);
+    if (want == "OK") {
+      CHECK(msg.empty());
+    } else {
+      CHECK_THAT(msg, Catch::Contains(want));
+    }
+    ++checked;
+  }
+  CHECK(checked >= 30);
+}
+
+// ---- checkpoints -------------------------------------------------------------------------------
+
+namespace {
+using TrainNet = ctnn::Sequential<ctnn::Linear<4, 8>, ctnn::Tanh, ctnn::Linear<8, 2>>;
+
+struct Trainer {
+  TrainNet net = seeded<TrainNet>(42);
+  ctnn::optim::Adam<TrainNet> opt{net, {.lr = 0.02, .amsgrad = true}};
+  ctnn::optim::StepLR<ctnn::optim::Adam<TrainNet>> sched{opt, 3, 0.5};
+
+  void train(int steps) {
+    ctnn::Generator gen(1234);
+    Eigen::Matrix<float, 4, 16> x;
+    for (auto& v : x.reshaped()) v = static_cast<float>(gen.normal());
+    const Eigen::Matrix<float, 2, 16> target = (x.topRows<2>().array().sin() * x.bottomRows<2>().array()).matrix();
+    const ctnn::MSELoss loss;
+    for (int i = 0; i < steps; ++i) {
+      const auto y = net.forward(x);
+      opt.zero_grad();
+      net.backward(loss.grad(y, target));
+      opt.step();
+      sched.step();
+    }
+  }
+  std::vector<std::byte> state() { return ctnn::detail::checkpoint_writer(net, opt, sched).bytes(); }
+};
+}  // namespace
+
+TEST_CASE("a checkpoint resumes training bit for bit", "[io][checkpoint]") {
+  const fs::path dir = temp_dir();
+  auto straight = std::make_unique<Trainer>();
+  straight->train(10);
+
+  auto first = std::make_unique<Trainer>();
+  first->train(5);
+  ctnn::save_checkpoint(dir / "ckpt.safetensors", first->net, first->opt, first->sched);
+  const auto file = ctnn::SafetensorsFile::read(dir / "ckpt.safetensors");
+  CHECK(file.find("model.0.weight")->shape == std::vector<std::int64_t>{8, 4});
+  CHECK(file.find("optimizer.state.0.exp_avg")->shape == std::vector<std::int64_t>{8, 4});
+  CHECK(file.find("optimizer.state.3.max_exp_avg_sq")->shape == std::vector<std::int64_t>{2});
+  CHECK(file.find("optimizer.state.0.step")->dtype == ctnn::Dtype::I64);
+  CHECK(file.find("optimizer.param_groups.0.lr")->dtype == ctnn::Dtype::F64);
+  CHECK(file.find("scheduler.last_epoch") != nullptr);
+  CHECK(file.metadata("ctnn.optimizer") == std::string("Adam"));
+  CHECK(file.metadata("ctnn.scheduler") == std::string("StepLR"));
+
+  auto resumed = std::make_unique<Trainer>();
+  resumed->net = seeded<TrainNet>(99);  // fresh objects, other weights
+  ctnn::load_checkpoint(dir / "ckpt.safetensors", resumed->net, resumed->opt, resumed->sched);
+  CHECK(resumed->state() == first->state());
+  resumed->train(5);
+  CHECK(resumed->net.get<0>().weight.value == straight->net.get<0>().weight.value);
+  CHECK(resumed->state() == straight->state());  // parameters, moments, steps, lr, scheduler: same bits
+
+  // without the checkpoint the runs differ (the test can fail)
+  auto restarted = std::make_unique<Trainer>();
+  restarted->train(5);
+  restarted->opt.zero_grad();
+  Trainer fresh;
+  fresh.net = restarted->net;
+  fresh.train(5);
+  CHECK(fresh.state() != straight->state());
+
+  // a checkpoint of another optimizer is refused, and nothing changes
+  ctnn::optim::SGD<TrainNet> sgd{resumed->net, {.lr = 0.1}};
+  const auto before = resumed->state();
+  CHECK_THROWS_WITH(ctnn::load_checkpoint(dir / "ckpt.safetensors", resumed->net, sgd),
+                    Catch::Contains("the checkpoint's optimizer is Adam, but it is being loaded into SGD"));
+  // a damaged checkpoint is refused, and nothing changes
+  auto bytes = ctnn::detail::checkpoint_writer(first->net, first->opt, first->sched).bytes();
+  bytes.resize(bytes.size() - 3);
+  ctnn::SafetensorsWriter::write_file_atomically(dir / "cut.safetensors", bytes);
+  CHECK_THROWS_WITH(ctnn::load_checkpoint(dir / "cut.safetensors", resumed->net, resumed->opt, resumed->sched),
+                    Catch::Contains("reach past the end of the data"));
+  CHECK(resumed->state() == before);
+  fs::remove_all(dir);
+}
