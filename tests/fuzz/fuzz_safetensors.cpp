@@ -1,0 +1,43 @@
+// libFuzzer target for the safetensors reader: any bytes must either load or throw
+// ctnn::Error, never crash, read out of bounds, overflow, or throw anything else (an escaping
+// exception aborts the run and counts as a finding). Built with clang, -fsanitize=fuzzer,
+// address,undefined, by tests/fuzz/CMakeLists.txt; scripts/test.sh runs the corpus
+// (tests/fuzz/corpus, written by make_corpus.py) and then a bounded fuzzing run.
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include <ctnn/ctnn.hpp>
+
+namespace {
+// PyTorch's nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 1)), as the corpus holds it.
+using Net = ctnn::Sequential<ctnn::Linear<2, 3>, ctnn::Tanh, ctnn::Linear<3, 1>>;
+using Net64 = ctnn::with_scalar<Net, double>;
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::span<const std::byte> bytes(reinterpret_cast<const std::byte*>(data), size);
+  try {
+    const auto file = ctnn::SafetensorsFile::parse(bytes, "fuzz");
+    // touch every element of every tensor ctnn can convert
+    double sum = 0;
+    for (const auto& t : file.tensors()) {
+      if (!t.dtype) continue;
+      const auto raw = file.data(t);
+      for (std::size_t i = 0; i < t.numel; ++i) sum += ctnn::detail::read_element(*t.dtype, raw.data(), i);
+    }
+    static volatile double sink;
+    sink = sum;
+    const bool strict = size % 2 == 0, reject = size % 3 == 0;
+    try {
+      Net net;
+      ctnn::load_safetensors(net, file, {.strict = strict, .reject_non_finite = reject});
+    } catch (const ctnn::Error&) {
+    }
+    Net64 net64;
+    ctnn::load_safetensors(net64, file, {.strict = !strict, .reject_non_finite = !reject});
+  } catch (const ctnn::Error&) {
+    // a bad file, reported as it should be
+  }
+  return 0;
+}
