@@ -1,0 +1,71 @@
+#!/usr/bin/python3
+"""Loads the files tests/interop/torch_roundtrip.cpp wrote into the same architectures in
+PyTorch, with load_state_dict(strict=True), and checks that PyTorch's outputs equal ctnn's
+(relative 1e-5 in float32, 1e-10 in float64). Exits 77 (ctest: skipped) without torch."""
+
+import os
+import sys
+
+try:
+    import torch
+    from torch import nn
+except ImportError:
+    print("SKIPPED: PyTorch is not installed (Debian: python3-torch)")
+    sys.exit(77)
+
+try:
+    from safetensors.torch import load_file
+except ImportError:
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
+    from safetensors_torch import load_file
+
+
+class Scaled(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(3, 2)
+        self.register_buffer("scale", torch.ones(2))
+
+    def forward(self, x):
+        return self.lin(x) * self.scale
+
+
+def mlp():
+    return nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 1))
+
+
+CASES = {
+    "mlp": (mlp, torch.float32),
+    "mlp64": (mlp, torch.float64),
+    "mlp_f16": (mlp, torch.float32),
+    "mlp_bf16": (mlp, torch.float32),
+    "nested": (lambda: nn.Sequential(nn.Linear(4, 6, bias=False), nn.Sequential(nn.Linear(6, 6), nn.Tanh()),
+                                     nn.Linear(6, 2)), torch.float32),
+    "deep": (lambda: nn.Sequential(nn.Linear(6, 16), nn.GELU(), nn.Linear(16, 16), nn.SiLU(), nn.Linear(16, 3),
+                                   nn.LogSoftmax(dim=1)), torch.float32),
+    "scaled": (Scaled, torch.float32),
+}
+
+
+def main(folder):
+    failures = 0
+    for name, (make, dtype) in CASES.items():
+        model = make().to(dtype)
+        state = load_file(os.path.join(folder, name + ".safetensors"))
+        result = model.load_state_dict(state, strict=True)  # raises on any mismatch
+        io = load_file(os.path.join(folder, name + ".io.safetensors"))
+        with torch.no_grad():
+            y = model(io["x"].to(dtype))
+        expected = io["y"].to(dtype)
+        err = ((y - expected).norm() / max(expected.norm().item(), 1.0)).item()
+        tol = 1e-5 if dtype == torch.float32 else 1e-10
+        ok = err <= tol and not result.missing_keys and not result.unexpected_keys
+        print("%-9s %s  dtypes %s  relative error %.3g" % (name, "ok  " if ok else "FAIL",
+                                                           sorted({str(t.dtype) for t in state.values()}), err))
+        failures += not ok
+    print("%d passed, %d failed" % (len(CASES) - failures, failures))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))

@@ -1,0 +1,91 @@
+// Files ctnn writes, read by real PyTorch: for each case this program saves a model with
+// ctnn::save_safetensors plus an input batch and ctnn's output for it, then runs
+// torch_check.py, which builds the same architecture in PyTorch, loads the file with
+// load_state_dict(strict=True) and compares PyTorch's output with ctnn's.
+// Exit status: 0 when PyTorch agrees, 77 (ctest: skipped) when python3 or torch is missing.
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <string>
+
+#include <ctnn/ctnn.hpp>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+/// PyTorch's `Scaled` of torch_check.py: y = lin(x) * scale, scale a registered buffer.
+struct Scaled {
+  BOOST_HANA_DEFINE_STRUCT(Scaled, (ctnn::Linear<3, 2>, lin), (ctnn::Buffer<float, 2>, scale));
+};
+
+/// Adds a ctnn F x B batch as PyTorch's (B, F) tensor: the same bytes, column-major F x B
+/// being row-major (B, F).
+template <class M>
+void add_batch(ctnn::SafetensorsWriter& w, const char* name, const M& m) {
+  using S = typename M::Scalar;
+  const Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic> dense = m;
+  w.add_values<S>(name, ctnn::dtype_of<S>(), {dense.cols(), dense.rows()},
+                  std::span<const S>(dense.data(), static_cast<std::size_t>(dense.size())));
+}
+
+template <class X, class Y>
+void write_io(const fs::path& path, const X& x, const Y& y) {
+  ctnn::SafetensorsWriter w;
+  add_batch(w, "x", x);
+  add_batch(w, "y", y);
+  w.write(path);
+}
+
+template <class Net>
+void save_case(const fs::path& dir, const std::string& name, std::uint64_t seed, ctnn::SaveOptions options = {}) {
+  using S = ctnn::scalar_of<Net>;
+  Net net;
+  ctnn::init::reset_parameters(net, seed);
+  ctnn::save_safetensors(net, dir / (name + ".safetensors"), options);
+  Net saved;  // what the file holds (F16 rounds)
+  ctnn::load_safetensors(saved, dir / (name + ".safetensors"));
+  ctnn::Generator gen(seed + 1);
+  Eigen::Matrix<S, Net::in_features, 5> x;
+  for (auto& v : x.reshaped()) v = static_cast<S>(gen.normal());
+  write_io(dir / (name + ".io.safetensors"), x, saved.infer(x));
+}
+
+}  // namespace
+
+int main() {
+  const fs::path dir = fs::temp_directory_path() / ("ctnn_torch_roundtrip_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  using Mlp = ctnn::Sequential<ctnn::Linear<8, 16>, ctnn::ReLU, ctnn::Linear<16, 1>>;
+  save_case<Mlp>(dir, "mlp", 1);
+  save_case<ctnn::with_scalar<Mlp, double>>(dir, "mlp64", 2);
+  save_case<Mlp>(dir, "mlp_f16", 3, {.dtype = ctnn::Dtype::F16, .metadata = {}});
+  save_case<Mlp>(dir, "mlp_bf16", 4, {.dtype = ctnn::Dtype::BF16, .metadata = {}});
+  save_case<ctnn::Sequential<ctnn::Linear<4, 6, false>, ctnn::Sequential<ctnn::Linear<6, 6>, ctnn::Tanh>,
+                             ctnn::Linear<6, 2>>>(dir, "nested", 5);
+  save_case<ctnn::Sequential<ctnn::Linear<6, 16>, ctnn::GELU, ctnn::Linear<16, 16>, ctnn::SiLU, ctnn::Linear<16, 3>,
+                             ctnn::LogSoftmax>>(dir, "deep", 6);
+  {
+    Scaled s;
+    ctnn::init::reset_parameters(s, 7);
+    s.scale.value << 0.5f, -2.0f;
+    ctnn::save_safetensors(s, dir / "scaled.safetensors");
+    Eigen::Matrix<float, 3, 4> x = Eigen::Matrix<float, 3, 4>::Random();
+    Eigen::Matrix<float, 2, 4> y = s.lin.forward(x);
+    y = (y.array().colwise() * s.scale.value.array()).matrix();
+    write_io(dir / "scaled.io.safetensors", x, y);
+  }
+  const std::string cmd = "/usr/bin/python3 " CTNN_SOURCE_DIR "/tests/interop/torch_check.py " + dir.string();
+  const int status = std::system(cmd.c_str());
+  fs::remove_all(dir);
+  if (status == -1 || !WIFEXITED(status)) return 1;
+  const int code = WEXITSTATUS(status);
+  if (code == 127) {  // no /usr/bin/python3 at all: no PyTorch either
+    std::cout << "SKIPPED: /usr/bin/python3 is not installed\n";
+    return 77;
+  }
+  return code;
+}
