@@ -74,7 +74,7 @@ inline LoadResult load_state(state_list& state, const SafetensorsFile& f, const 
     if (!result.architecture_matches && options.strict)
       throw Error(what + "the file was written for another architecture:\n  file:  " + *arch +
                   "\n  model: " + std::string(model_architecture) +
-                  "\n(load with strict = false to load only the tensors whose names and shapes match)");
+                  "\n(strict = false loads it anyway, as far as the tensors' names and shapes agree)");
   }
   std::vector<const TensorInfo*> matched;
   for (auto& slot : state.slots()) {
