@@ -51,8 +51,11 @@ def main(folder):
     failures = 0
     for name, (make, dtype) in CASES.items():
         model = make().to(dtype)
-        state = load_file(os.path.join(folder, name + ".safetensors"))
+        path = os.path.join(folder, name + ".safetensors")
+        # --8<-- [start:load]
+        state = load_file(path)  # safetensors.torch.load_file
         result = model.load_state_dict(state, strict=True)  # raises on any mismatch
+        # --8<-- [end:load]
         io = load_file(os.path.join(folder, name + ".io.safetensors"))
         with torch.no_grad():
             y = model(io["x"].to(dtype))
