@@ -310,7 +310,7 @@ def trajectory_case(name, description, make_model, make_x, make_target, loss_fn,
         if n in freeze:
             p.requires_grad_(False)
     tensors = [("x", x), ("target", target)]
-    tensors += [("init." + n, p) for n, p in model.state_dict().items()]
+    tensors += [("init." + n, p.clone()) for n, p in model.state_dict().items()]  # before training changes them
     opt = make_opt(model.parameters())
     scheduler = make_scheduler(opt) if make_scheduler else None
     losses, lrs = [], []

@@ -48,16 +48,16 @@ struct ClassLoss {
   /// Returns the number of samples that count.
   template <class P, class T>
   Eigen::Index count_targets(const P& pred, const T& target) const {
-    const std::string name(Derived::repr_name);
+    const auto name = [] { return std::string(Derived::repr_name); };  // only on the error path: no allocation
     if (target.rows() != 1 || target.cols() != pred.cols())
-      throw Error("ctnn::" + name + ": the target holds " + shape_string(target.rows(), target.cols()) +
+      throw Error("ctnn::" + name() + ": the target holds " + shape_string(target.rows(), target.cols()) +
                   " class indices but the prediction has " + std::to_string(pred.cols()) + " samples");
     Eigen::Index counted = 0;
     for (Eigen::Index j = 0; j < pred.cols(); ++j) {
       const auto t = static_cast<std::int64_t>(target(0, j));
       if (t == ignore_index) continue;
       if (t < 0 || t >= pred.rows())
-        throw Error("ctnn::" + name + ": target " + std::to_string(t) + " of sample " + std::to_string(j) +
+        throw Error("ctnn::" + name() + ": target " + std::to_string(t) + " of sample " + std::to_string(j) +
                     " is out of bounds for " + std::to_string(pred.rows()) + " classes");
       ++counted;
     }

@@ -124,7 +124,8 @@ class OptimizerBase {
   double lr() const { return options_.lr; }
   /// Sets param_groups[0]['lr'] for the next steps (what a scheduler does).
   void set_lr(double lr) {
-    require(lr >= 0, "ctnn::optim: the learning rate must not be negative, got " + std::to_string(lr));
+    // not require(): a scheduler calls this every step, and the message would allocate
+    if (!(lr >= 0)) throw Error("ctnn::optim: the learning rate must not be negative, got " + std::to_string(lr));
     options_.lr = lr;
   }
   /// Every hyper-parameter of the group, readable and writable between steps.
