@@ -1,0 +1,230 @@
+// print(model) against the text PyTorch prints (tests/reference/prints/, written by
+// tests/reference/generate.py), ctnn::summary's compile-time numbers and table, the class-name
+// fallback of repr, and ctnn::Dual / ctnn::Elementwise.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <ctnn/ctnn.hpp>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "../../examples/seed_layers.hpp"
+
+namespace {
+
+std::string golden(const std::string& name) {
+  const std::string path = std::string(CTNN_REFERENCE_DIR) + "/../prints/" + name + ".txt";
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error(path + ": cannot open (run tests/reference/generate.py modules)");
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+template <class M>
+std::string printed(const M& model) {
+  std::ostringstream s;
+  s << model << '\n';  // print() adds the newline
+  return s.str();
+}
+
+struct Mish {
+  template <class T>
+  T operator()(T x) const {
+    using std::exp, std::log1p, std::tanh;
+    return x * tanh(x > T(20) ? x : log1p(exp(x)));
+  }
+};
+
+/// The custom model of the "classifier" golden text.
+struct Classifier : ctnn::Module {
+  static constexpr int in_features = 4, out_features = 2;
+  BOOST_HANA_DEFINE_STRUCT(Classifier,
+                           (ctnn::Sequential<ctnn::Linear<4, 8>, ctnn::ReLU, ctnn::Linear<8, 8>, ctnn::Tanh>, features),
+                           (ctnn::Cached<ctnn::Dropout>, drop),
+                           (ctnn::Cached<ctnn::Linear<8, 2>>, head));
+  Classifier() : drop(0.1) {}
+  template <class X>
+  auto forward(const Eigen::MatrixBase<X>& x) {
+    return head(drop(features(x)));
+  }
+  template <class G>
+  auto backward(const Eigen::MatrixBase<G>& dy) {
+    return features.backward(drop.backward(head.backward(dy)));
+  }
+};
+
+/// A layer whose extra_repr has two lines and which has a child: the multi-line form.
+struct Block : ctnn::Module {
+  static constexpr int in_features = 3, out_features = 3;
+  static constexpr std::string_view repr_name = "Block";
+  BOOST_HANA_DEFINE_STRUCT(Block, (ctnn::Linear<3, 3>, inner));
+  std::string extra_repr() const { return "mode=fast\nscale=2"; }
+  template <class X>
+  auto forward(const Eigen::MatrixBase<X>& x) {
+    return inner.forward(x);
+  }
+  template <class X, class Y, class G>
+  auto backward(const X& x, const Y& y, const G& g) {
+    return inner.backward(x, y, g);
+  }
+};
+
+}  // namespace
+
+// ---- print(model) -------------------------------------------------------------------------------
+
+TEST_CASE("print(model) matches PyTorch for the seeds' models", "[modules][print][torch]") {
+  CHECK(printed(ctnn::Sequential<ctnn::Linear<8, 128>, seeds::CenteredLayer>{}) == golden("seq_linear_centered"));
+  CHECK(printed(seeds::MyNet{}) == golden("mynet"));
+  CHECK(printed(seeds::MyLayer<5, 3, false>{}) == golden("mylayer_nobias"));
+  CHECK(printed(ctnn::Sequential<seeds::MyLinear<64, 8>, seeds::MyLinear<8, 1>>{}) == golden("seq_mylinear"));
+}
+
+TEST_CASE("print(model) matches PyTorch for built-in layers, nesting and a custom model", "[modules][print][torch]") {
+  using Net = ctnn::Sequential<ctnn::Linear<6, 16>, ctnn::ReLU, ctnn::Dropout,
+                               ctnn::Sequential<ctnn::Linear<16, 16, false>, ctnn::Tanh, ctnn::LeakyReLU>,
+                               ctnn::GELUTanh, ctnn::ELU, ctnn::Softplus, ctnn::Elementwise<Mish>,
+                               ctnn::Linear<16, 3>, ctnn::LogSoftmax>;
+  Net net;
+  ctnn::layer<2>(net) = ctnn::Dropout(0.25);
+  ctnn::layer<2>(ctnn::layer<3>(net)) = ctnn::LeakyReLU(0.2);
+  CHECK(printed(net) == golden("seq_builtin"));
+  CHECK(printed(Classifier{}) == golden("classifier"));
+  CHECK(printed(ctnn::Dropout{}) == golden("dropout_default"));
+  CHECK(ctnn::repr(seeds::MyNet{}) + "\n" == golden("mynet"));
+}
+
+TEST_CASE("print(model) follows nn.Module.__repr__ for multi-line extra_repr", "[modules][print]") {
+  // PyTorch: extra lines first, then children, all indented by two
+  CHECK(ctnn::repr(Block{}) ==
+        "Block(\n  mode=fast\n  scale=2\n  (inner): Linear(in_features=3, out_features=3, bias=True)\n)");
+  CHECK(ctnn::repr(ctnn::Sequential<Block>{}) ==
+        "Sequential(\n  (0): Block(\n    mode=fast\n    scale=2\n"
+        "    (inner): Linear(in_features=3, out_features=3, bias=True)\n  )\n)");
+  // without repr_name, the class name without namespace or template arguments
+  CHECK(ctnn::repr(seeds::MyLinear<3, 2>{}) == "MyLinear()");
+  CHECK(ctnn::repr(seeds::StatefulLinear<3, 2>{}) == "MyLayer(in_features=3, out_features=2)");
+  CHECK(ctnn::repr(ctnn::Cached<seeds::CenteredLayer>{}) == "CenteredLayer()");
+  CHECK(ctnn::repr(ctnn::Elementwise<Mish>{}) == "Mish()");
+}
+
+// ---- summary ------------------------------------------------------------------------------------
+
+TEST_CASE("summary's numbers are compile-time constants", "[modules][summary]") {
+  using Net = ctnn::Sequential<ctnn::Linear<8, 128>, ctnn::ReLU, ctnn::Dropout,
+                               ctnn::Sequential<ctnn::Linear<128, 16, false>, ctnn::Tanh>, seeds::MyLayer<16, 1>>;
+  constexpr auto s = ctnn::summary<Net>();
+  STATIC_REQUIRE(s.size() == 8);  // the model, five children, two grandchildren
+  STATIC_REQUIRE(s.total_params == 8 * 128 + 128 + 128 * 16 + 16 * 1 + 16);
+  STATIC_REQUIRE(s.total_params == ctnn::parameter_count<Net>);
+  STATIC_REQUIRE(s.param_bytes == 4 * s.total_params);
+  STATIC_REQUIRE(s.buffer_bytes == 0);
+  STATIC_REQUIRE(s.in_features == 8 && s.out_features == 1);
+  // Linear 2*In*Out + Out; ReLU, Dropout one per element; Tanh likewise; MyLayer its own flops()
+  constexpr long long linear0 = 2 * 8 * 128 + 128, linear1 = 2 * 128 * 16, mylayer = 2 * 16 * 1 + 2 * 16;
+  STATIC_REQUIRE(s.rows[1].flops == linear0);
+  STATIC_REQUIRE(s.rows[2].flops == 128 && s.rows[3].flops == 128);
+  STATIC_REQUIRE(s.rows[5].flops == linear1 && s.rows[6].flops == 16);
+  STATIC_REQUIRE(s.rows[4].flops == linear1 + 16);  // a container: its children
+  STATIC_REQUIRE(s.rows[7].flops == mylayer);
+  STATIC_REQUIRE(s.flops_per_sample == linear0 + 128 + 128 + linear1 + 16 + mylayer);
+  STATIC_REQUIRE(s.rows[4].depth == 1 && s.rows[4].index == 4 && s.rows[5].depth == 2 && s.rows[5].index == 1);
+  STATIC_REQUIRE(s.rows[5].out_features == 16 && s.rows[4].out_features == 16 && s.rows[2].out_features == 128);
+  STATIC_REQUIRE(s.rows[7].type.view() == "MyLayer" && s.rows[4].name.view() == "3");
+  STATIC_REQUIRE(s.model_bytes() < 20'000);  // a budget, checked by the compiler
+
+  constexpr auto m = ctnn::summary<seeds::MyNet>();
+  STATIC_REQUIRE(m.size() == 2 && m.rows[1].name.view() == "mylayer1" && m.rows[0].type.view() == "MyNet");
+  STATIC_REQUIRE(m.total_params == 20 && m.rows[1].params == 20 && m.rows[1].out_features == 3);
+}
+
+TEST_CASE("summary prints a torchinfo-like table", "[modules][summary]") {
+  using Net = ctnn::Sequential<ctnn::Linear<8, 128>, ctnn::ReLU, ctnn::Sequential<ctnn::Linear<128, 1>>>;
+  std::ostringstream out;
+  out << ctnn::summary<Net>();
+  const std::string text = out.str();
+  INFO(text);
+  CHECK(text.find("Layer (type:depth-idx)") != std::string::npos);
+  // columns of 40, 20 and 15 characters, as printed (the box characters are one wide)
+  const std::string row1 = "\u251c\u2500Linear: 1-1" + std::string(40 - 13, ' ') + "128" + std::string(17, ' ') +
+                           "1,152" + std::string(10, ' ') + "2,176\n";
+  const std::string row2 = "\u2502    \u2514\u2500Linear: 2-1" + std::string(40 - 18, ' ') + "1" +
+                           std::string(19, ' ') + "129" + std::string(12, ' ') + "257\n";
+  CHECK(text.find(row1) != std::string::npos);
+  CHECK(text.find(row2) != std::string::npos);
+  CHECK(text.find("Total params: 1,281\n") != std::string::npos);
+  CHECK(text.find("Params size (bytes): 5,124\n") != std::string::npos);
+}
+
+namespace {
+struct Stats : ctnn::Module {
+  static constexpr int in_features = 4, out_features = 4;
+  BOOST_HANA_DEFINE_STRUCT(Stats, (ctnn::Buffer<double, 4>, running_mean), (ctnn::Parameter<float, 4>, gain));
+};
+}  // namespace
+
+TEST_CASE("summary counts buffers into the model's size", "[modules][summary]") {
+  STATIC_REQUIRE(ctnn::detail::count_bytes<Stats, true>() == 4 * 8);
+  STATIC_REQUIRE(ctnn::detail::count_bytes<Stats, false>() == 4 * 4);
+}
+
+// ---- Dual and Elementwise -----------------------------------------------------------------------
+
+TEST_CASE("Dual numbers differentiate the elementary functions", "[modules][elementwise]") {
+  using D = ctnn::Dual<double>;
+  const double x = 0.7;
+  auto d = [&](auto f) { return f(D(x, 1.0)).d; };
+  using std::exp, std::log, std::tanh, std::sqrt, std::sin, std::cos, std::erf, std::atan, std::pow;
+  CHECK(d([](D v) { return exp(v); }) == Approx(std::exp(x)));
+  CHECK(d([](D v) { return log(v); }) == Approx(1 / x));
+  CHECK(d([](D v) { return log1p(v); }) == Approx(1 / (1 + x)));
+  CHECK(d([](D v) { return expm1(v); }) == Approx(std::exp(x)));
+  CHECK(d([](D v) { return sqrt(v); }) == Approx(0.5 / std::sqrt(x)));
+  CHECK(d([](D v) { return tanh(v); }) == Approx(1 - std::tanh(x) * std::tanh(x)));
+  CHECK(d([](D v) { return sin(v) * cos(v); }) == Approx(std::cos(2 * x)));
+  CHECK(d([](D v) { return sinh(v) - cosh(v); }) == Approx(std::cosh(x) - std::sinh(x)));
+  CHECK(d([](D v) { return erf(v); }) == Approx(2 / std::sqrt(M_PI) * std::exp(-x * x)));
+  CHECK(d([](D v) { return atan(v); }) == Approx(1 / (1 + x * x)));
+  CHECK(d([](D v) { return pow(v, 3.0); }) == Approx(3 * x * x));
+  CHECK(d([](D v) { return 1.0 / (1.0 + exp(-v)); }) == Approx(std::exp(-x) / std::pow(1 + std::exp(-x), 2)));
+  CHECK(d([](D v) { return abs(-v); }) == 1.0);
+  CHECK(d([](D v) { return fmax(v, D(0.0)); }) == 1.0);
+  CHECK(d([](D v) { return fmin(v, D(0.0)); }) == 0.0);
+  CHECK(d([](D v) { return v > 0.5 ? 2.0 * v : v; }) == 2.0);  // piecewise: the branch taken
+  D acc(1.0, 0.0);
+  acc += D(x, 1.0);
+  acc *= D(x, 1.0);
+  acc -= 1.0;
+  acc /= 2.0;
+  CHECK(acc.d == Approx((1 + 2 * x) / 2));  // d/dx ((1 + x) x - 1) / 2
+}
+
+TEST_CASE("Elementwise derives the backward of a user's function", "[modules][elementwise]") {
+  // a lambda with captures works too: swish with beta = 1.5
+  const double beta = 1.5;
+  auto swish = [beta](auto x) {
+    using std::exp;
+    return x / (1.0 + exp(-beta * x));
+  };
+  ctnn::Elementwise<decltype(swish)> layer(swish);
+  CHECK(ctnn::repr(layer) == "Elementwise()");
+  Eigen::Matrix<double, 4, 3> x = Eigen::Matrix<double, 4, 3>::Random() * 3;
+  const auto result = ctnn::testing::gradcheck(layer, x);
+  INFO(result.message());
+  CHECK(result.ok);
+  STATIC_REQUIRE(ctnn::Layer<ctnn::Elementwise<Mish>>);
+  STATIC_REQUIRE(ctnn::Elementwise<Mish>::in_features == ctnn::any);
+  // inside a Sequential, in float, with an exact derivative check
+  ctnn::Sequential<ctnn::Linear<3, 4>, ctnn::Elementwise<Mish>> net;
+  const Eigen::Matrix<float, 3, 2> xs = Eigen::Matrix<float, 3, 2>::Random();
+  const auto y = net(xs);
+  const Eigen::Matrix<float, 4, 2> z = ctnn::layer<0>(net).forward(xs);
+  const auto dz = net.backward(Eigen::Matrix<float, 4, 2>::Ones());
+  const Eigen::Matrix<float, 3, 2> expected_dx =
+      ctnn::layer<0>(net).weight.value.transpose() *
+      z.unaryExpr([](float v) { return Mish{}(ctnn::Dual<float>(v, 1.0f)).d; });
+  CHECK(y.isApprox(z.unaryExpr(Mish{})));
+  CHECK(dz.isApprox(expected_dx));
+}
