@@ -3,6 +3,33 @@ set(cf ${CMAKE_CURRENT_SOURCE_DIR}/compile_fail)
 # The harness itself: the ok twin compiles, the ko twin is not C++.
 ctnn_add_compile_fail_test(sanity SOURCE ${cf}/sanity.cpp EXPECT "this_is_not_cpp")
 
+# Shapes (docs/errors.md): each message names the layers or the model, and both widths.
+ctnn_add_compile_fail_test(adjacent_linear_widths SOURCE ${cf}/adjacent_linear_widths.cpp
+  EXPECT "layer<1, ctnn::Linear<64, 1[^>]*> ?>::expects_input_features<64>::but_layer<0, ctnn::Linear<8, 128[^>]*> ?>::produces<128>")
+ctnn_add_compile_fail_test(polymorphic_between SOURCE ${cf}/polymorphic_between.cpp
+  EXPECT "layer<2, ctnn::Linear<64, 1[^>]*> ?>::expects_input_features<64>::but_layer<1, ctnn::ReLU>::produces<128>")
+ctnn_add_compile_fail_test(forward_input_width SOURCE ${cf}/forward_input_width.cpp
+  EXPECT "forward was given an input with the wrong number of features.*expects_input_features<8>::but_was_given<7>")
+ctnn_add_compile_fail_test(backward_gradient_width SOURCE ${cf}/backward_gradient_width.cpp
+  EXPECT "backward was given a gradient with the wrong number of features.*expects_gradient_features<2>::but_was_given<3>")
+ctnn_add_compile_fail_test(linear_input_width SOURCE ${cf}/linear_input_width.cpp
+  EXPECT "forward_of<ctnn::Linear<5, 3[^>]*> ?>::expects_input_features<5>::but_was_given<4>")
+ctnn_add_compile_fail_test(input_scalar_type SOURCE ${cf}/input_scalar_type.cpp
+  EXPECT "scalar type differs from the model's.*forward_expects_scalar<.*float, double>::but_was_given<double>")
+ctnn_add_compile_fail_test(not_a_layer SOURCE ${cf}/not_a_layer.cpp
+  EXPECT "every argument must be a layer; the one the note names has no shape rule.*argument<1, NotALayer>::has_in_features_and_out_features<false>")
+# Custom layers (issue 3): a member of a custom model (ctnn::Cached<L>) missing a part of the
+# Layer concept is one error naming the layer and the part.
+ctnn_add_compile_fail_test(layer_missing_forward SOURCE ${cf}/layer_missing_forward.cpp
+                           EXPECT "has no forward\\(x\\).*argument<1, NoForward>::has_forward_x<false>")
+ctnn_add_compile_fail_test(layer_missing_backward SOURCE ${cf}/layer_missing_backward.cpp
+                           EXPECT "has no backward\\(x, y, grad_y\\).*argument<1, NoBackward>::has_backward_x_y_grad_y<false>")
+ctnn_add_compile_fail_test(layer_missing_shape_rule SOURCE ${cf}/layer_missing_shape_rule.cpp
+                           EXPECT "it has no shape rule.*cached<NoShapeRule>::has_in_features_and_out_features<false>")
+ctnn_add_compile_fail_test(init_fan_of_bias SOURCE ${cf}/init_fan_of_bias.cpp
+                           EXPECT "fan in and fan out can not be computed for a tensor with fewer than 2 dimensions")
+ctnn_add_compile_fail_test(elementwise_not_generic SOURCE ${cf}/elementwise_not_generic.cpp
+                           EXPECT "ctnn::Elementwise<F>: F must also accept ctnn::Dual<S>")
 # Weights compiled in (issue 5): a generated header that does not fit the model type.
 ctnn_add_compile_fail_test(embedded_shape SOURCE ${cf}/embedded_shape.cpp
   EXPECT "embedded_tensor<.*0\\.weight.*>::has_shape<2, 3>::but_the_model_slot_has_shape<3, 2>")

@@ -1,6 +1,84 @@
-// Static tests: widths, parameter counts and layer concepts, checked by the compiler only.
-#include <ctnn/ctnn.hpp>
+// Static tests of the core: widths, parameter counts, names, concepts and scalar types,
+// checked by the compiler only (this translation unit is never run).
+#include <ctnn/core/sequential.hpp>
+#include <ctnn/layers/activations.hpp>
+#include <ctnn/layers/centered.hpp>
+#include <ctnn/layers/linear.hpp>
+#include <ctnn/layers/softmax.hpp>
+
+#include <type_traits>
 
 using namespace ctnn;
 
+// ---- every built-in layer is a Layer -----------------------------------------------------------
 static_assert(Layer<Linear<2, 3>>);
+static_assert(Layer<Linear<2, 3, false>>);
+static_assert(Layer<Linear<2, 3, true, double>>);
+static_assert(Layer<ReLU> && Layer<LeakyReLU> && Layer<Sigmoid> && Layer<Tanh> && Layer<GELU> && Layer<GELUTanh>);
+static_assert(Layer<SiLU> && Layer<ELU> && Layer<Softplus> && Layer<Softmax> && Layer<LogSoftmax>);
+static_assert(Layer<Identity> && Layer<Centered>);
+static_assert(Layer<Sequential<Linear<2, 3>, ReLU>>);
+static_assert(!Layer<int> && !Layer<Parameter<float, 2, 2>>);
+
+// ---- widths ----------------------------------------------------------------------------------------
+using Net = Sequential<Linear<8, 128>, Centered, ReLU, Linear<128, 1>>;
+static_assert(Net::in_features == 8 && Net::out_features == 1 && Net::size == 4);
+static_assert(Linear<5, 3>::in_features == 5 && Linear<5, 3>::out_features == 3);
+static_assert(ReLU::in_features == any && ReLU::out_features == any);
+// polymorphic layers before the first fixed one pass its width through
+static_assert(Sequential<ReLU, Centered, Linear<4, 2>, Tanh>::in_features == 4);
+static_assert(Sequential<ReLU, Centered, Linear<4, 2>, Tanh>::out_features == 2);
+// a Sequential of polymorphic layers is polymorphic
+static_assert(Sequential<ReLU, Tanh>::in_features == any && Sequential<ReLU, Tanh>::out_features == any);
+// nesting
+using Nested = Sequential<Linear<4, 6>, Sequential<Linear<6, 6>, ReLU>, Linear<6, 2>>;
+static_assert(Nested::in_features == 4 && Nested::out_features == 2);
+static_assert(Sequential<Nested, Softmax>::out_features == 2);
+
+// ---- the chain predicate (the diagnostic's negative twin) --------------------------------------
+static_assert(Chainable<Linear<8, 128>, Linear<128, 1>>);
+static_assert(!Chainable<Linear<8, 128>, Linear<64, 1>>);
+static_assert(!Chainable<Linear<8, 128>, ReLU, Centered, Linear<64, 1>>);
+static_assert(Chainable<ReLU, Linear<3, 3>, Tanh, Linear<3, 1>>);
+static_assert(!Chainable<Linear<4, 6>, Sequential<Linear<5, 6>, ReLU>>);
+static_assert(Chainable<ReLU>);
+
+// ---- parameter counts ------------------------------------------------------------------------------
+static_assert(parameter_count<Net> == 8 * 128 + 128 + 128 + 1);
+static_assert(parameter_count<Linear<100, 50>> == 5050);
+static_assert(parameter_count<Linear<100, 50, false>> == 5000);
+static_assert(parameter_count<ReLU> == 0 && parameter_count<Sequential<ReLU, Tanh>> == 0);
+static_assert(parameter_count<Nested> == 30 + 42 + 14);
+static_assert(parameter_count<Sequential<Linear<1024, 1024>, ReLU, Linear<1024, 1024>>> == 2 * (1024 * 1024 + 1024));
+
+// ---- Parameter: PyTorch's shapes ---------------------------------------------------------------
+static_assert(std::is_same_v<decltype(Linear<5, 3>::weight), Parameter<float, 3, 5>>);
+static_assert(std::is_same_v<decltype(Linear<5, 3>::bias), Parameter<float, 3, 1>>);
+static_assert(std::is_same_v<decltype(Linear<5, 3, false>::bias), NoParameter>);
+static_assert(Parameter<float, 3, 5>::shape()[0] == 3 && Parameter<float, 3, 5>::shape()[1] == 5);
+static_assert(Parameter<float, 3, 1>::ndim == 1 && Parameter<float, 3, 1>::shape()[0] == 3);
+// small parameters are fixed-size Eigen matrices; large ones keep their rows and go to the heap
+static_assert(std::is_same_v<Parameter<float, 3, 5>::matrix_type, Eigen::Matrix<float, 3, 5>>);
+static_assert(std::is_same_v<Parameter<float, 1024, 1024>::matrix_type, Eigen::Matrix<float, 1024, Eigen::Dynamic>>);
+
+// ---- scalar types --------------------------------------------------------------------------------
+static_assert(std::is_same_v<scalar_of<Net>, float>);
+static_assert(std::is_same_v<with_scalar<Net, double>,
+                             Sequential<Linear<8, 128, true, double>, Centered, ReLU, Linear<128, 1, true, double>>>);
+static_assert(std::is_same_v<scalar_of<with_scalar<Nested, double>>, double>);
+static_assert(std::is_same_v<with_scalar<ReLU, double>, ReLU>);  // parameter-free: any scalar
+static_assert(!requires { typename Sequential<ReLU, Tanh>::scalar_type; });
+
+// ---- what forward returns: the output width, the input's batch --------------------------------
+static_assert(std::is_same_v<decltype(std::declval<Net&>().forward(std::declval<Batch<float, 8, 32>>())),
+                             Eigen::Matrix<float, 1, 32>>);
+static_assert(std::is_same_v<decltype(std::declval<Net&>().forward(std::declval<Sample<float, 8>>())),
+                             Eigen::Matrix<float, 1, 1>>);
+static_assert(std::is_same_v<decltype(std::declval<const Net&>().infer(std::declval<Eigen::Matrix<float, 8, Eigen::Dynamic>>())),
+                             Eigen::Matrix<float, 1, Eigen::Dynamic>>);
+static_assert(std::is_same_v<decltype(std::declval<Net&>().backward(std::declval<Batch<float, 1, 32>>())),
+                             Eigen::Matrix<float, 8, 32>>);
+
+// ---- children's names --------------------------------------------------------------------------
+static_assert(detail::index_name<0>::value == "0" && detail::index_name<12>::value == "12");
+static_assert(Linear<2, 3>::repr_name == "Linear" && Net::repr_name == "Sequential");

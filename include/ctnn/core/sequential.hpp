@@ -5,11 +5,13 @@
 /// Sequential owns the activations a_0 (its input) ... a_n (its output) of the last forward,
 /// so its layers stay pure: layer i computes a_{i+1} = forward(a_i) and
 /// d a_i = backward(a_i, a_{i+1}, d a_{i+1}). The activation buffers hold one sample from
-/// construction on; a batch of B samples resizes them once, on the first forward with that B.
-/// Inside forward and backward they are viewed with their compile-time shapes.
+/// construction on; a larger batch grows them once, on the first forward with that size.
+/// Inside forward and backward they are viewed with their compile-time shapes. A Sequential
+/// of parameter-free layers has no scalar type of its own: it computes in the input's.
 #pragma once
 
 #include <Eigen/Core>
+#include <array>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -23,14 +25,16 @@
 #include "ctnn/core/scalar.hpp"
 #include "ctnn/core/shape.hpp"
 #include "ctnn/core/tensor.hpp"
+#include "ctnn/detail/activation_buffer.hpp"
 #include "ctnn/detail/shape_check.hpp"
 
 namespace ctnn {
 
 namespace detail {
+/// The scalar type of the first layer of Ls... that has one; void when none has.
 template <class... Ls>
 struct first_scalar {
-  using type = float;
+  using type = void;
 };
 template <class L, class... Ls>
 struct first_scalar<L, Ls...> {
@@ -38,29 +42,47 @@ struct first_scalar<L, Ls...> {
                                   typename first_scalar<Ls...>::type>;
 };
 
+/// Sequential's scalar_type, present only when one of its layers has parameters.
+template <class S>
+struct sequential_scalar {
+  using scalar_type = S;
+};
+template <>
+struct sequential_scalar<void> {};
+
 template <class S, class... Ls>
 constexpr bool same_scalars() {
   return ((!requires { typename Ls::scalar_type; } || std::is_same_v<scalar_of<Ls>, S>)&&...);
 }
+}  // namespace detail
 
-/// Rows of an activation buffer: its compile-time width, or Dynamic where only the call
-/// decides it (a chain that starts with polymorphic layers).
-constexpr int rows_or_dynamic(int w) { return w == any ? Eigen::Dynamic : w; }
+namespace detail {
+/// What Sequential<Ls...> checks when it is named: that every argument is a layer, and then
+/// that the widths chain.
+template <class... Ls>
+using sequential_checks =
+    std::conditional_t<(Layer<Ls> && ...), link_checks<Ls...>,
+                       argument_checks<std::index_sequence_for<Ls...>, Ls...>>;
+
+/// Stands in for the layers when one of them is not a layer, so that only that is reported.
+struct not_a_chain {
+  static constexpr int in_features = any;
+  static constexpr int out_features = any;
+};
 }  // namespace detail
 
 template <class... Layers>
-class Sequential : detail::link_checks<Layers...> {
+class Sequential : detail::sequential_checks<Layers...>,
+                   public detail::sequential_scalar<typename detail::first_scalar<Layers...>::type> {
   static_assert(sizeof...(Layers) > 0, "ctnn::Sequential<Layers...>: give at least one layer");
-  static_assert((Layer<Layers> && ...), "ctnn::Sequential<Layers...>: every argument must be a layer "
-                                        "(see docs/concepts.md#layer); the note names the one that is not");
 
-  using chain = detail::chain_widths<Layers...>;
+  using chain = std::conditional_t<(Layer<Layers> && ...), detail::chain_widths<Layers...>,
+                                   detail::chain_widths<detail::not_a_chain>>;
   static constexpr std::size_t n = sizeof...(Layers);
 
  public:
   using child_types = std::tuple<Layers...>;
-  using scalar_type = typename detail::first_scalar<Layers...>::type;
-  static_assert(detail::same_scalars<scalar_type, Layers...>(),
+  static_assert(detail::same_scalars<typename detail::first_scalar<Layers...>::type, Layers...>(),
                 "ctnn::Sequential: all layers with parameters must use the same scalar type "
                 "(use ctnn::with_scalar<Net, double> to change them together)");
 
@@ -83,17 +105,17 @@ class Sequential : detail::link_checks<Layers...> {
   /// matrix, a Map or any Eigen expression; returns out_features x B.
   template <class X>
   auto forward(const Eigen::MatrixBase<X>& x) {
+    using S = typename X::Scalar;
     constexpr int B = X::ColsAtCompileTime;
-    using out_t = Matrix<scalar_type, width<X::RowsAtCompileTime>(n), B>;
+    using out_t = Matrix<S, width<X::RowsAtCompileTime>(n), B>;
     if constexpr (!check_input<X>()) {
       return out_t{};  // the static_assert above has spoken; stop the cascade
     } else {
-      const Eigen::Index rows = checked_rows(x.rows());
-      resize_buffers(rows, x.cols());
-      view<0, X::RowsAtCompileTime, B>() = x;
-      forward_from<0, X::RowsAtCompileTime, B>();
+      cols_ = 0;  // until this forward completes, backward has nothing to use
+      shape_buffers<0, S, X::RowsAtCompileTime, B>(checked_rows(x.rows()), x.cols()) = x;
+      forward_from<0, S, X::RowsAtCompileTime, B>();
       cols_ = x.cols();
-      out_t y = view<n, X::RowsAtCompileTime, B>();
+      out_t y = view<n, S, X::RowsAtCompileTime, B>();
       return y;
     }
   }
@@ -110,7 +132,7 @@ class Sequential : detail::link_checks<Layers...> {
   template <class X>
   auto infer(const Eigen::MatrixBase<X>& x) const {
     constexpr int B = X::ColsAtCompileTime;
-    using out_t = Matrix<scalar_type, width<X::RowsAtCompileTime>(n), B>;
+    using out_t = Matrix<typename X::Scalar, width<X::RowsAtCompileTime>(n), B>;
     if constexpr (!check_input<X>()) {
       return out_t{};
     } else {
@@ -125,19 +147,23 @@ class Sequential : detail::link_checks<Layers...> {
   /// parameter's gradient to its .grad and returns dLoss/dInput (in_features x B).
   template <class G>
   auto backward(const Eigen::MatrixBase<G>& grad_out) {
+    using S = typename G::Scalar;
     constexpr int B = G::ColsAtCompileTime;
     // Rows of the input: fixed by the chain, or (all layers polymorphic) those of the gradient.
     constexpr int XR = chain::widths.w[0] != any ? chain::widths.w[0] : G::RowsAtCompileTime;
-    using in_t = Matrix<scalar_type, width<XR>(0), B>;
+    using in_t = Matrix<S, width<XR>(0), B>;
     if constexpr (!check_gradient<G>()) {
       return in_t{};
     } else {
+      const auto& out = buffers_[n];
       if (cols_ == 0) throw Error("ctnn::Sequential::backward: call forward first (no activations are kept)");
-      if (grad_out.cols() != cols_ || grad_out.rows() != std::get<n>(buffers_).rows())
+      if (grad_out.cols() != cols_ || grad_out.rows() != out.rows())
         throw Error("ctnn::Sequential::backward: the gradient is " + std::to_string(grad_out.rows()) + " x " +
                     std::to_string(grad_out.cols()) + " but the last forward produced " +
-                    std::to_string(std::get<n>(buffers_).rows()) + " x " + std::to_string(cols_));
-      return backward_from<n - 1, XR, B>(grad_out.derived());
+                    std::to_string(out.rows()) + " x " + std::to_string(cols_));
+      if (out.element_size() != sizeof(S))
+        throw Error("ctnn::Sequential::backward: the gradient's scalar type differs from the last forward's");
+      return backward_from<n - 1, S, XR, B>(grad_out.derived());
     }
   }
 
@@ -197,7 +223,9 @@ class Sequential : detail::link_checks<Layers...> {
 
   template <class X>
   static constexpr bool check_input() {
-    return detail::check_input_scalar<Sequential, scalar_type, typename X::Scalar>() &&
+    using S = typename detail::first_scalar<Layers...>::type;
+    return detail::check_input_scalar<Sequential, std::conditional_t<std::is_void_v<S>, typename X::Scalar, S>,
+                                      typename X::Scalar>() &&
            detail::check_forward_input<Sequential, in_features, X::RowsAtCompileTime>();
   }
   template <class G>
@@ -212,42 +240,37 @@ class Sequential : detail::link_checks<Layers...> {
     return rows;
   }
 
-  // Activation buffers: a_i has chain width w_i (Dynamic rows where the call decides).
-  template <std::size_t I>
-  using buffer_t = Eigen::Matrix<scalar_type, detail::rows_or_dynamic(chain::widths.w[I]), Eigen::Dynamic>;
-
+  // Activation buffers: a_i, of chain width w_i; room for one sample of a known width from
+  // construction on, so single-sample training allocates nothing after construction.
   template <std::size_t... Is>
-  static auto make_buffers(std::index_sequence<Is...>) {
-    return std::tuple<buffer_t<Is>...>{
-        buffer_t<Is>(chain::widths.w[Is] == any ? 0 : chain::widths.w[Is], chain::widths.w[Is] == any ? 0 : 1)...};
+  static std::array<detail::ActivationBuffer, n + 1> make_buffers(std::index_sequence<Is...>) {
+    constexpr bool all_layers = (Layer<Layers> && ...);
+    return {detail::ActivationBuffer(all_layers ? static_cast<std::size_t>(chain::widths.w[all_layers ? Is : 0]) : 0)...};
   }
 
-  void resize_buffers(Eigen::Index in_rows, Eigen::Index cols) {
-    Eigen::Index rows = in_rows;
-    resize_from<0>(rows, cols);
-  }
-  template <std::size_t I>
-  void resize_from(Eigen::Index rows, Eigen::Index cols) {
-    auto& b = std::get<I>(buffers_);
-    if (b.rows() != rows || b.cols() != cols) b.resize(rows, cols);  // allocates only when B changes
+  /// Gives buffers I..n their shapes for a batch of `cols` with `rows` arriving at layer I;
+  /// returns the view of buffer I.
+  template <std::size_t I, class S, int XR, int B>
+  auto shape_buffers(Eigen::Index rows, Eigen::Index cols) {
+    auto v = buffers_[I].template shape<S, width<XR>(I), B>(rows, cols);
     if constexpr (I < n) {
       using L = std::tuple_element_t<I, child_types>;
-      resize_from<I + 1>(L::out_features == any ? rows : L::out_features, cols);
+      shape_buffers<I + 1, S, XR, B>(L::out_features == any ? rows : L::out_features, cols);
     }
+    return v;
   }
 
-  template <std::size_t I, int XR, int B>
+  template <std::size_t I, class S, int XR, int B>
   auto view() {
-    auto& b = std::get<I>(buffers_);
-    return Eigen::Map<Eigen::Matrix<scalar_type, width<XR>(I), B>, Eigen::AlignedMax>(b.data(), b.rows(), b.cols());
+    return buffers_[I].template view<S, width<XR>(I), B>();
   }
 
-  template <std::size_t I, int XR, int B>
+  template <std::size_t I, class S, int XR, int B>
   void forward_from() {
-    auto x = view<I, XR, B>();
-    auto y = view<I + 1, XR, B>();
+    auto x = view<I, S, XR, B>();
+    auto y = view<I + 1, S, XR, B>();
     detail::forward_into(std::get<I>(layers_), x, y);
-    if constexpr (I + 1 < n) forward_from<I + 1, XR, B>();
+    if constexpr (I + 1 < n) forward_from<I + 1, S, XR, B>();
   }
 
   template <std::size_t I, class X>
@@ -260,18 +283,18 @@ class Sequential : detail::link_checks<Layers...> {
     }
   }
 
-  template <std::size_t I, int XR, int B, class G>
+  template <std::size_t I, class S, int XR, int B, class G>
   auto backward_from(const G& grad) {
-    auto dx = detail::backward(std::get<I>(layers_), view<I, XR, B>(), view<I + 1, XR, B>(), grad);
+    auto dx = detail::backward(std::get<I>(layers_), view<I, S, XR, B>(), view<I + 1, S, XR, B>(), grad);
     if constexpr (I == 0) {
       return dx;
     } else {
-      return backward_from<I - 1, XR, B>(dx);
+      return backward_from<I - 1, S, XR, B>(dx);
     }
   }
 
   std::tuple<Layers...> layers_;
-  decltype(make_buffers(std::make_index_sequence<n + 1>{})) buffers_ = make_buffers(std::make_index_sequence<n + 1>{});
+  std::array<detail::ActivationBuffer, n + 1> buffers_ = make_buffers(std::make_index_sequence<n + 1>{});
   Eigen::Index cols_ = 0;  // batch size of the last forward; 0 before the first
   bool training_ = true;
 };

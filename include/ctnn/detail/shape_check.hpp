@@ -9,6 +9,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "ctnn/core/layer.hpp"
 #include "ctnn/core/shape.hpp"
 
 namespace ctnn::detail {
@@ -55,6 +56,43 @@ struct link_checks_impl<std::index_sequence<Is...>, Ls...> : link_check<Is + 1, 
 /// static_assert, so a bad link is reported once, at the line where the user names the type.
 template <class... Ls>
 struct link_checks : link_checks_impl<std::make_index_sequence<sizeof...(Ls) - 1>, Ls...> {};
+
+// ---- Sequential: every argument is a layer ----------------------------------------------------
+
+template <int Index, class T>
+struct argument {
+  template <bool Has>
+  static constexpr bool has_in_features_and_out_features = Has;
+  template <bool Has>
+  static constexpr bool has_forward_x = Has;
+  template <bool Has>
+  static constexpr bool has_backward_x_y_grad_y = Has;
+};
+
+/// One error per argument that is not a layer, naming the first part it misses.
+template <int I, class T, bool Shape, bool Forward, bool Backward>
+struct check_argument {
+  // Fix: declare `static constexpr int in_features = ..., out_features = ...;` (ctnn::any for
+  // a layer that takes any width), or pass the layer type rather than something else.
+  static_assert(argument<I, T>::template has_in_features_and_out_features<Shape>,
+                "ctnn::Sequential<Layers...>: every argument must be a layer; the one the note names "
+                "has no shape rule (see docs/concepts.md#layer)");
+  // Fix: add `template <class X> ctnn::batch_like<X, Out> forward(const Eigen::MatrixBase<X>& x)`.
+  static_assert(!Shape || argument<I, T>::template has_forward_x<Forward>,
+                "ctnn::Sequential<Layers...>: every argument must be a layer; the one the note names "
+                "has no forward(x) that accepts its input (see docs/concepts.md#layer)");
+  // Fix: add `backward(x, y, grad_y)` returning dLoss/dx, or `backward(grad_y)` for a module
+  // that keeps its own activations.
+  static_assert(!Shape || !Forward || argument<I, T>::template has_backward_x_y_grad_y<Backward>,
+                "ctnn::Sequential<Layers...>: every argument must be a layer; the one the note names "
+                "has no backward(x, y, grad_y) (see docs/concepts.md#layer)");
+};
+
+template <class Seq, class... Ls>
+struct argument_checks;
+template <std::size_t... Is, class... Ls>
+struct argument_checks<std::index_sequence<Is...>, Ls...>
+    : check_argument<static_cast<int>(Is), Ls, HasShapeRule<Ls>, HasForward<Ls>, HasBackward<Ls>>... {};
 
 // ---- forward / backward arguments ------------------------------------------------------------
 

@@ -1,0 +1,13 @@
+// A Linear after a shape-polymorphic layer that passes on a width it does not expect.
+#include <ctnn/ctnn.hpp>
+
+#ifdef CTNN_SHOULD_FAIL
+using Net = ctnn::Sequential<ctnn::Linear<8, 128>, ctnn::ReLU, ctnn::Linear<64, 1>>;
+#else
+using Net = ctnn::Sequential<ctnn::Linear<8, 128>, ctnn::ReLU, ctnn::Linear<128, 1>>;
+#endif
+
+int main() {
+  Net net;
+  return net(ctnn::Sample<float, 8>::Zero()).size() == 1 ? 0 : 1;
+}
