@@ -343,6 +343,10 @@ TEST_CASE("malformed files: each failure names what was expected and what was fo
                         (Catch::Contains("truncated") || Catch::Contains("only") || Catch::Contains("past the end")));
   }
   CHECK_THAT(load_error({}), Catch::Contains("the file is truncated: it has 0 bytes, fewer than the 8 bytes"));
+  FuzzNet net;
+  CHECK_THROWS_WITH(ctnn::load_safetensors(net, fs::temp_directory_path()), Catch::Contains("is a folder, not a file"));
+  CHECK_THROWS_WITH(ctnn::load_safetensors(net, fs::temp_directory_path() / "ctnn_no_such_file"),
+                    Catch::Contains("cannot open the file for reading"));
   CHECK_THAT(load_error(raw_file("{}", 0, 1000)), Catch::Contains("the header length says 1000 bytes but only 2 bytes follow it"));
   CHECK_THAT(load_error(raw_file("[1]")), Catch::Contains("the header must be a JSON object starting with '{'"));
   CHECK_THAT(load_error(raw_file("{\"a\": ")), Catch::Contains("the JSON header is malformed"));

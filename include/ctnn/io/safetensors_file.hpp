@@ -86,13 +86,20 @@ class SafetensorsFile {
  public:
   /// Reads and checks the file at `path`.
   static SafetensorsFile read(const std::filesystem::path& path) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) throw Error(path.string() + ": is a folder, not a file");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw Error(path.string() + ": cannot open the file for reading");
     in.seekg(0, std::ios::end);
     const std::streamoff size = in.tellg();
     if (size < 0) throw Error(path.string() + ": cannot determine the size of the file");
     in.seekg(0, std::ios::beg);
-    std::vector<std::byte> bytes(static_cast<std::size_t>(size));
+    std::vector<std::byte> bytes;
+    try {
+      bytes.resize(static_cast<std::size_t>(size));
+    } catch (const std::exception&) {  // bad_alloc, length_error
+      throw Error(path.string() + ": the file (" + std::to_string(size) + " bytes) does not fit in memory");
+    }
     if (!bytes.empty() && !in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(size)))
       throw Error(path.string() + ": reading the file failed");
     return parse(std::move(bytes), path.string());
