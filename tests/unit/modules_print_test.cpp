@@ -146,11 +146,11 @@ TEST_CASE("summary prints a torchinfo-like table", "[modules][summary]") {
   out << ctnn::summary<Net>();
   const std::string text = out.str();
   INFO(text);
-  CHECK(text.find("Layer (type:depth-idx)") != std::string::npos);
+  CHECK(text.find("Layer (type (var_name):depth-idx)") != std::string::npos);
   // columns of 40, 20 and 15 characters, as printed (the box characters are one wide)
-  const std::string row1 = "\u251c\u2500Linear: 1-1" + std::string(40 - 13, ' ') + "128" + std::string(17, ' ') +
+  const std::string row1 = "\u251c\u2500Linear (0): 1-1" + std::string(40 - 17, ' ') + "128" + std::string(17, ' ') +
                            "1,152" + std::string(10, ' ') + "2,176\n";
-  const std::string row2 = "\u2502    \u2514\u2500Linear: 2-1" + std::string(40 - 18, ' ') + "1" +
+  const std::string row2 = "\u2502    \u2514\u2500Linear (0): 2-1" + std::string(40 - 22, ' ') + "1" +
                            std::string(19, ' ') + "129" + std::string(12, ' ') + "257\n";
   CHECK(text.find(row1) != std::string::npos);
   CHECK(text.find(row2) != std::string::npos);

@@ -213,13 +213,14 @@ constexpr auto summary() {
   return s;
 }
 
-/// Prints the table, torchinfo's layout.
+/// Prints the table, torchinfo's layout with row_settings=("var_names",): one row per module,
+/// "Type (name): depth-idx", then its output width, parameters and FLOPs per sample.
 template <std::size_t N>
 std::ostream& operator<<(std::ostream& os, const Summary<N>& s) {
   const std::string rule(90, '='), dash = "--";
   auto count = [&](long long v, bool container) { return container || v == 0 ? dash : detail::thousands(v); };
   os << rule << '\n'
-     << detail::pad("Layer (type:depth-idx)", 40, 22) << detail::pad("Output features", 20, 15)
+     << detail::pad("Layer (type (var_name):depth-idx)", 40, 33) << detail::pad("Output features", 20, 15)
      << detail::pad("Param #", 15, 7) << "FLOPs/sample\n"
      << rule << '\n';
   for (const SummaryRow& r : s.rows) {
@@ -234,7 +235,7 @@ std::ostream& operator<<(std::ostream& os, const Summary<N>& s) {
       visible = 5 * static_cast<std::size_t>(r.depth - 1) + 2;
     }
     label = std::string(r.type.view());
-    if (r.depth > 0) label += ": " + std::to_string(r.depth) + "-" + std::to_string(r.index);
+    if (r.depth > 0) label += " (" + std::string(r.name.view()) + "): " + std::to_string(r.depth) + "-" + std::to_string(r.index);
     os << detail::pad(prefix + label, 40, visible + label.size())
        << detail::pad(r.out_features == any ? "?" : std::to_string(r.out_features), 20,
                       r.out_features == any ? 1 : std::to_string(r.out_features).size())
