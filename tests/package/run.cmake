@@ -10,7 +10,8 @@ function(run)
 endfunction()
 run(${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${WORK_DIR}/ctnn -G ${GENERATOR} -DCMAKE_CXX_COMPILER=${CXX}
     -DCTNN_BUILD_TESTS=OFF -DCTNN_BUILD_EXAMPLES=OFF -DBUILD_TESTING=OFF -DCMAKE_INSTALL_PREFIX=${prefix})
-run(${CMAKE_COMMAND} --build ${WORK_DIR}/ctnn)  # the tools (ctnn-embed) are built and installed with the library
+# the tools (ctnn-embed) are built and installed with the library; nothing else needs building
+run(${CMAKE_COMMAND} --build ${WORK_DIR}/ctnn --target ctnn-embed)
 run(${CMAKE_COMMAND} --install ${WORK_DIR}/ctnn)
 run(${prefix}/bin/ctnn-embed --help)
 run(${CMAKE_COMMAND} -S ${SOURCE_DIR}/tests/package/consumer -B ${WORK_DIR}/consumer -G ${GENERATOR}
