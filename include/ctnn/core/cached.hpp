@@ -20,13 +20,35 @@
 
 namespace ctnn {
 
+namespace detail {
+/// Named so that the note under Cached's static_asserts reads as a sentence.
+template <class L>
+struct cached {
+  template <bool Has>
+  static constexpr bool has_in_features_and_out_features = Has;
+  template <bool Has>
+  static constexpr bool has_forward_x = Has;
+  template <bool Has>
+  static constexpr bool has_backward_x_y_grad_y = Has;
+};
+}  // namespace detail
+
 /// L with a memory of its last forward, computing in scalar type S (that of L by default;
 /// give it for a parameter-free layer used in double). The caches hold one batch: they are
 /// allocated on the first forward and again only when the batch size changes.
 template <class L, class S = scalar_of<L>>
 struct Cached : L {
-  static_assert(Layer<L>, "ctnn::Cached<L>: L must be a layer (in_features, out_features, forward, backward; "
-                          "the note names the part that is missing, see docs/concepts.md#layer)");
+  // One error per missing part, the first one only; the note names L and the part.
+  // Fix: declare `static constexpr int in_features = ..., out_features = ...;` (ctnn::any for any width).
+  static_assert(detail::cached<L>::template has_in_features_and_out_features<HasShapeRule<L>>,
+                "ctnn::Cached<L>: L is not a layer: it has no shape rule (see docs/concepts.md#layer)");
+  // Fix: add `template <class X> ctnn::batch_like<X, Out> forward(const Eigen::MatrixBase<X>& x)`.
+  static_assert(!HasShapeRule<L> || detail::cached<L>::template has_forward_x<HasForward<L>>,
+                "ctnn::Cached<L>: L is not a layer: it has no forward(x) that accepts its input (see "
+                "docs/concepts.md#layer)");
+  // Fix: add `backward(x, y, grad_y)` returning dLoss/dx.
+  static_assert(!HasShapeRule<L> || !HasForward<L> || detail::cached<L>::template has_backward_x_y_grad_y<HasBackward<L>>,
+                "ctnn::Cached<L>: L is not a layer: it has no backward(x, y, grad_y) (see docs/concepts.md#layer)");
   using L::L;
   using layer_type = L;
   using scalar_type = S;
@@ -82,9 +104,19 @@ struct Cached : L {
   }
 
  private:
-  static constexpr int rows_of(int w) { return w == any ? Eigen::Dynamic : w; }
-  Eigen::Matrix<S, rows_of(L::in_features), Eigen::Dynamic> x_;
-  Eigen::Matrix<S, rows_of(L::out_features), Eigen::Dynamic> y_;
+  // Rows of the caches: fixed widths, else Dynamic (also when L lacks a shape rule, so that
+  // the static_assert above is the only error)
+  template <bool Out>
+  static constexpr int rows() {
+    if constexpr (HasShapeRule<L>) {
+      const int w = Out ? L::out_features : L::in_features;
+      return w == any ? Eigen::Dynamic : w;
+    } else {
+      return Eigen::Dynamic;
+    }
+  }
+  Eigen::Matrix<S, rows<false>(), Eigen::Dynamic> x_;
+  Eigen::Matrix<S, rows<true>(), Eigen::Dynamic> y_;
 };
 
 }  // namespace ctnn
