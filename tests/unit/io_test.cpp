@@ -411,12 +411,14 @@ TEST_CASE("every file of the fuzz corpus fails with its expected message or load
 // ---- checkpoints -------------------------------------------------------------------------------
 
 namespace {
-using TrainNet = ctnn::Sequential<ctnn::Linear<4, 8>, ctnn::Tanh, ctnn::Linear<8, 2>>;
+using TrainNet = ctnn::Sequential<ctnn::Linear<4, 8>, ctnn::Tanh, ctnn::Dropout, ctnn::Linear<8, 2>>;
 
 struct Trainer {
   TrainNet net = seeded<TrainNet>(42);
   ctnn::optim::Adam<TrainNet> opt{net, {.lr = 0.02, .amsgrad = true}};
   ctnn::optim::StepLR<ctnn::optim::Adam<TrainNet>> sched{opt, 3, 0.5};
+
+  Trainer() { ctnn::manual_seed(net, 77); }  // the same dropout masks in every run
 
   void train(int steps) {
     ctnn::Generator gen(1234);
@@ -453,14 +455,17 @@ TEST_CASE("a checkpoint resumes training bit for bit", "[io][checkpoint]") {
   CHECK(file.find("scheduler.last_epoch") != nullptr);
   CHECK(file.metadata("ctnn.optimizer") == std::string("Adam"));
   CHECK(file.metadata("ctnn.scheduler") == std::string("StepLR"));
+  CHECK(file.metadata("ctnn.generator.2") == first->net.get<2>().generator().state());  // Dropout's masks
+  CHECK(file.find("model.3.weight") != nullptr);
 
   auto resumed = std::make_unique<Trainer>();
   resumed->net = seeded<TrainNet>(99);  // fresh objects, other weights
   ctnn::load_checkpoint(dir / "ckpt.safetensors", resumed->net, resumed->opt, resumed->sched);
   CHECK(resumed->state() == first->state());
+  CHECK(resumed->net.get<2>().generator().state() == first->net.get<2>().generator().state());
   resumed->train(5);
   CHECK(resumed->net.get<0>().weight.value == straight->net.get<0>().weight.value);
-  CHECK(resumed->state() == straight->state());  // parameters, moments, steps, lr, scheduler: same bits
+  CHECK(resumed->state() == straight->state());  // parameters, moments, steps, lr, scheduler, masks: same bits
 
   // without the checkpoint the runs differ (the test can fail)
   auto restarted = std::make_unique<Trainer>();
@@ -476,6 +481,15 @@ TEST_CASE("a checkpoint resumes training bit for bit", "[io][checkpoint]") {
   const auto before = resumed->state();
   CHECK_THROWS_WITH(ctnn::load_checkpoint(dir / "ckpt.safetensors", resumed->net, sgd),
                     Catch::Contains("the checkpoint's optimizer is Adam, but it is being loaded into SGD"));
+  // a checkpoint whose generator state is damaged is refused, and nothing changes
+  {
+    auto w = ctnn::detail::checkpoint_writer(first->net, first->opt, first->sched);
+    w.set_metadata("ctnn.generator.2", "not a state");
+    ctnn::SafetensorsWriter::write_file_atomically(dir / "bad_rng.safetensors", w.bytes());
+    CHECK_THROWS_WITH(ctnn::load_checkpoint(dir / "bad_rng.safetensors", resumed->net, resumed->opt, resumed->sched),
+                      Catch::Contains("the random generator state of module '2' is malformed"));
+    CHECK(resumed->state() == before);
+  }
   // a damaged checkpoint is refused, and nothing changes
   auto bytes = ctnn::detail::checkpoint_writer(first->net, first->opt, first->sched).bytes();
   bytes.resize(bytes.size() - 3);

@@ -6,9 +6,12 @@
 /// from <random>'s distributions, whose results differ between standard libraries.
 #pragma once
 
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <random>
+#include <sstream>
+#include <string>
 
 namespace ctnn {
 
@@ -50,6 +53,26 @@ class Generator {
   bool bernoulli(double p) { return uniform01() < p; }
 
   std::uint64_t next_u64() { return engine_(); }
+
+  /// The whole state as text (torch.get_rng_state()); set_state() of it continues the same
+  /// sequence. Training checkpoints store it, so that Dropout's masks resume exactly.
+  std::string state() const {
+    std::ostringstream os;
+    os << engine_ << ' ' << has_spare_ << ' ' << std::bit_cast<std::uint64_t>(spare_);
+    return os.str();
+  }
+  /// Restores a state() text; returns false and changes nothing when `text` is not one.
+  bool set_state(const std::string& text) {
+    std::istringstream is(text);
+    std::mt19937_64 engine;
+    bool has_spare = false;
+    std::uint64_t spare_bits = 0;
+    if (!(is >> engine >> has_spare >> spare_bits) || !(is >> std::ws).eof()) return false;
+    engine_ = engine;
+    has_spare_ = has_spare;
+    spare_ = std::bit_cast<double>(spare_bits);
+    return true;
+  }
 
  private:
   std::mt19937_64 engine_;

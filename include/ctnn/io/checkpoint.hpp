@@ -8,7 +8,9 @@
 /// "optimizer.param_groups.0.lr", "scheduler.last_epoch". Matrices keep the model's scalar
 /// type, lr and other doubles are F64 and counters I64 (0-dim tensors), so nothing is
 /// rounded: training N steps, saving, loading into fresh objects and training N more gives
-/// the same bits as training 2N steps. Loading is all or nothing, as load_safetensors.
+/// the same bits as training 2N steps. The random generators of modules that own one
+/// (Dropout's masks) are saved too, in the metadata ("ctnn.generator.<module>"), so a run with
+/// dropout resumes exactly as well. Loading is all or nothing, as load_safetensors.
 #pragma once
 
 #include <concepts>
@@ -17,9 +19,12 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
+#include <vector>
 
 #include "ctnn/core/scalar.hpp"
 #include "ctnn/detail/type_name.hpp"
+#include "ctnn/init/generator.hpp"
 #include "ctnn/io/safetensors.hpp"
 
 namespace ctnn {
@@ -67,6 +72,21 @@ inline void check_kind(const SafetensorsFile& f, const char* key, std::string_vi
                 std::string(ours));
 }
 
+/// Calls f(path, module) for every module of obj that owns a random generator (Dropout's
+/// `generator()`), path as in state_dict names ("1", "encoder.drop").
+template <class T, class F>
+void visit_generators(T& obj, const std::string& path, F& f) {
+  if constexpr (ModuleLike<T>) {
+    if constexpr (requires { obj.generator().state(); }) f(path, obj);
+    for_each_child(obj, [&](std::string_view name, auto& child) {
+      visit_generators(child, path.empty() ? std::string(name) : path + "." + std::string(name), f);
+    });
+  }
+}
+
+/// Metadata key of the generator state of the module at `path`.
+inline std::string generator_key(const std::string& path) { return "ctnn.generator." + (path.empty() ? "(model)" : path); }
+
 template <class Model, class Opt, class... Sched>
 SafetensorsWriter checkpoint_writer(Model& model, Opt& optimizer, Sched&... scheduler) {
   SafetensorsWriter writer;
@@ -76,6 +96,8 @@ SafetensorsWriter checkpoint_writer(Model& model, Opt& optimizer, Sched&... sche
   writer.set_metadata(optimizer_key, std::string(repr_name_of<Opt>()));
   (writer.set_metadata(scheduler_key, std::string(repr_name_of<Sched>())), ...);
   write_model_state(model, "model.", writer, std::nullopt);
+  auto save_generator = [&](const std::string& path, auto& m) { writer.set_metadata(generator_key(path), m.generator().state()); };
+  visit_generators(model, std::string(), save_generator);
   write_named_state(optimizer, "optimizer.", writer);
   (write_named_state(scheduler, "scheduler.", writer), ...);
   return writer;
@@ -87,11 +109,28 @@ LoadResult load_checkpoint_from(const SafetensorsFile& f, const LoadOptions& opt
   const std::string context = "ctnn::load_checkpoint: " + f.source() + ": ";
   check_kind(f, optimizer_key, repr_name_of<Opt>(), "optimizer", options, context);
   (check_kind(f, scheduler_key, repr_name_of<Sched>(), "scheduler", options, context), ...);
+  // Random generators (Dropout) live in the metadata: staged here, committed after the tensors.
+  std::vector<std::pair<Generator*, Generator>> generators;
+  auto stage_generator = [&](const std::string& path, auto& m) {
+    const auto text = f.metadata(generator_key(path));
+    if (!text) {
+      if (!options.strict) return;
+      throw Error(context + "the checkpoint holds no random generator state for module '" + path + "' (" +
+                  std::string(repr_name_of<std::remove_cvref_t<decltype(m)>>()) + ")");
+    }
+    Generator g;
+    if (!g.set_state(*text))
+      throw Error(context + "the random generator state of module '" + path + "' is malformed");
+    generators.emplace_back(&m.generator(), g);
+  };
+  visit_generators(model, std::string(), stage_generator);
   state_list state;
   add_model_state(model, "model.", state);
   add_named_state(optimizer, "optimizer.", state);
   (add_named_state(scheduler, "scheduler.", state), ...);
-  return load_state(state, f, options, architecture<Model>, context);
+  LoadResult result = load_state(state, f, options, architecture<Model>, context);
+  for (auto& [target, staged] : generators) *target = staged;
+  return result;
 }
 
 }  // namespace detail

@@ -40,6 +40,9 @@ class Dropout {
   void train(bool on = true) { training_ = on; }
   void eval() { training_ = false; }
   void manual_seed(std::uint64_t seed) { gen_.seed(seed); }
+  /// The generator of the masks (training checkpoints save and restore its state).
+  Generator& generator() { return gen_; }
+  const Generator& generator() const { return gen_; }
 
   // forward: training, y = x * m / (1 - p) with m ~ Bernoulli(1 - p) per element; eval, y = x
   template <class X>
