@@ -47,6 +47,15 @@ inline double calculate_gain(Nonlinearity nonlinearity, std::optional<double> pa
 template <class T>
 concept InitTarget = ParameterType<T> || BufferType<T>;
 
+namespace detail {
+/// Named so that the note under fans' static_assert shows the tensor's shape (Cols 1: 1-D).
+template <int Rows, int Cols>
+struct fans_of_tensor_with_shape {
+  template <bool Has>
+  static constexpr bool has_two_dimensions = Has;
+};
+}  // namespace detail
+
 /// fan_in and fan_out of a tensor, as torch.nn.init._calculate_fan_in_and_fan_out: for
 /// PyTorch's shape (rows, cols), fan_in = cols and fan_out = rows (Linear's weight (out, in)
 /// has fan_in = in).
@@ -57,7 +66,7 @@ template <InitTarget T>
 constexpr Fans fans() {
   using P = std::remove_cvref_t<T>;
   // Fix: fan-based initialisation needs a weight (2-D); give a bias uniform_, normal_ or zeros_.
-  static_assert(P::ndim >= 2,
+  static_assert(detail::fans_of_tensor_with_shape<P::rows, P::cols>::template has_two_dimensions<P::ndim >= 2>,
                 "ctnn::init: fan in and fan out can not be computed for a tensor with fewer than 2 "
                 "dimensions (xavier_* and kaiming_* need a 2-D weight, not a 1-D bias)");
   return {P::cols, P::rows};

@@ -21,6 +21,13 @@
 namespace ctnn {
 
 namespace detail {
+/// Named so that the note under Elementwise's static_assert names F.
+template <class F>
+struct elementwise_function {
+  template <bool Accepts>
+  static constexpr bool accepts_dual_numbers = Accepts;
+};
+
 /// The name an Elementwise<F> prints: F::repr_name, else F's class name (Elementwise for a lambda).
 template <class F>
 constexpr std::string_view elementwise_name() {
@@ -53,7 +60,7 @@ struct Elementwise : Pointwise<Elementwise<F>> {
   S df(S x, S) const {
     // Fix: write F generically, `template <class T> T operator()(T x) const`, with unqualified
     // calls (using std::exp; ... exp(x)) so that ctnn::Dual<S>'s overloads are found.
-    static_assert(requires { fn(Dual<S>(x, S(1))).d; },
+    static_assert(detail::elementwise_function<F>::template accepts_dual_numbers<requires { fn(Dual<S>(x, S(1))).d; }>,
                   "ctnn::Elementwise<F>: F must also accept ctnn::Dual<S>, from which the derivative is "
                   "computed (write it as a template on its argument type)");
     if constexpr (requires { fn(Dual<S>(x, S(1))).d; }) return static_cast<S>(fn(Dual<S>(x, S(1))).d);
