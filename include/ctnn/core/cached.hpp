@@ -11,6 +11,7 @@
 #include <Eigen/Core>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "ctnn/core/error.hpp"
 #include "ctnn/core/layer.hpp"
