@@ -578,24 +578,24 @@ def io_cases():
         print("wrote %s (%d tensors, %d bytes)" % (os.path.relpath(path), len(state), os.path.getsize(path)))
 
     def mlp_case(name, dtype, description):
-        # nn.Sequential(Linear(8,16), ReLU, Linear(16,1)) with weights stored as `dtype`;
+        # nn.Sequential(Linear(8,128), ReLU, Linear(128,1)) with weights stored as `dtype`;
         # the reference holds those weights exactly (widened) and PyTorch's float64 forward.
         torch.manual_seed(case_seed(name))
-        net = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 1))
+        net = nn.Sequential(nn.Linear(8, 128), nn.ReLU(), nn.Linear(128, 1))
         if dtype == torch.float64:
             with torch.no_grad():
                 for p in net.parameters():  # values float cannot hold exactly
                     p.copy_(p.double() + torch.randn(p.shape, dtype=torch.float64) * 1e-9)
         state = {k: v.to(dtype) for k, v in net.state_dict().items()}
         save(name, state)
-        net64 = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 1)).double()
+        net64 = nn.Sequential(nn.Linear(8, 128), nn.ReLU(), nn.Linear(128, 1)).double()
         net64.load_state_dict({k: v.double() for k, v in state.items()})
         x = torch.randn(5, 8, dtype=torch.float64)
         with torch.no_grad():
             y = net64(x)
         write_case(name, description, [("x", x)] + [(k, v) for k, v in net64.state_dict().items()] + [("y", y)])
 
-    mlp_case("io_mlp_f32", torch.float32, "nn.Sequential(Linear(8,16), ReLU, Linear(16,1)) saved as F32")
+    mlp_case("io_mlp_f32", torch.float32, "nn.Sequential(Linear(8,128), ReLU, Linear(128,1)) saved as F32")
     mlp_case("io_mlp_f64", torch.float64, "the same architecture saved as F64 (values not representable in float)")
     mlp_case("io_mlp_f16", torch.float16, "the same architecture saved as F16 (net.half())")
     mlp_case("io_mlp_bf16", torch.bfloat16, "the same architecture saved as BF16 (net.bfloat16())")

@@ -22,7 +22,7 @@ using ctnn_test::load_reference;
 
 namespace {
 
-using Mlp = ctnn::Sequential<ctnn::Linear<8, 16>, ctnn::ReLU, ctnn::Linear<16, 1>>;
+using Mlp = ctnn::Sequential<ctnn::Linear<8, 128>, ctnn::ReLU, ctnn::Linear<128, 1>>;  // the issue's example
 using Mlp64 = ctnn::with_scalar<Mlp, double>;
 using Nested = ctnn::Sequential<ctnn::Linear<4, 6, false>, ctnn::Sequential<ctnn::Linear<6, 6>, ctnn::Tanh>,
                                 ctnn::Linear<6, 2>>;
@@ -35,7 +35,7 @@ struct Scaled {
 };
 
 // The fingerprint is computed at compile time.
-static_assert(ctnn::architecture<Mlp> == "Sequential(Linear(8,16),ReLU,Linear(16,1))");
+static_assert(ctnn::architecture<Mlp> == "Sequential(Linear(8,128),ReLU,Linear(128,1))");
 static_assert(ctnn::architecture<Mlp64> == ctnn::architecture<Mlp>);  // the scalar type is stored apart
 static_assert(ctnn::architecture<Nested> ==
               "Sequential(Linear(4,6,bias=None),Sequential(Linear(6,6),Tanh),Linear(6,2))");
@@ -190,11 +190,11 @@ TEST_CASE("save and load round-trip, with the architecture and scalar type in th
   const auto a = seeded<Mlp>(11);
   ctnn::save_safetensors(a, path);
   const auto file = ctnn::SafetensorsFile::read(path);
-  CHECK(file.metadata("ctnn.architecture") == std::string("Sequential(Linear(8,16),ReLU,Linear(16,1))"));
+  CHECK(file.metadata("ctnn.architecture") == std::string("Sequential(Linear(8,128),ReLU,Linear(128,1))"));
   CHECK(file.metadata("ctnn.scalar_type") == std::string("float32"));
   CHECK(file.metadata("format") == std::string("pt"));
-  CHECK(file.find("0.weight")->shape == std::vector<std::int64_t>{16, 8});
-  CHECK(file.find("0.bias")->shape == std::vector<std::int64_t>{16});
+  CHECK(file.find("0.weight")->shape == std::vector<std::int64_t>{128, 8});
+  CHECK(file.find("0.bias")->shape == std::vector<std::int64_t>{128});
   CHECK(file.find("2.weight")->dtype == ctnn::Dtype::F32);
   // the header is padded so that the data starts at a multiple of 8 bytes
   std::ifstream in(path, std::ios::binary);
