@@ -1,6 +1,7 @@
 // Forward and backward of a Sequential allocate nothing on the heap: for one sample, from
 // construction on; for a fixed batch, after the first forward with that batch size.
-// This program replaces the global operator new to count every allocation.
+// This program counts every allocation (malloc and its relatives, so operator new and
+// Eigen's own allocations alike).
 #include <catch2/catch.hpp>
 #include <ctnn/core/sequential.hpp>
 #include <ctnn/layers/activations.hpp>
@@ -8,43 +9,22 @@
 #include <ctnn/layers/linear.hpp>
 #include <ctnn/layers/softmax.hpp>
 
-#include <atomic>
-#include <cstdlib>
 #include <new>
 
-namespace {
-std::atomic<long> allocations{0};
-}
-
-void* operator new(std::size_t n) {
-  ++allocations;
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc{};
-}
-void* operator new(std::size_t n, std::align_val_t a) {
-  ++allocations;
-  const std::size_t al = static_cast<std::size_t>(a);
-  if (void* p = std::aligned_alloc(al, (n + al - 1) / al * al)) return p;
-  throw std::bad_alloc{};
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+#include "alloc_counter.hpp"
 
 using Net = ctnn::Sequential<ctnn::Linear<8, 32>, ctnn::ReLU, ctnn::Centered, ctnn::Linear<32, 16>, ctnn::GELU,
                              ctnn::Linear<16, 4>, ctnn::LogSoftmax>;
 
 template <class F>
 long count(F&& f) {
-  const long before = allocations.load();
-  f();
-  return allocations.load() - before;
+  return ctnn_test::allocations_in(f);
 }
 
 TEST_CASE("the counter sees allocations", "[alloc]") {
   CHECK(count([] { delete new int(1); }) == 1);
-  CHECK(count([] { Eigen::MatrixXf m(10, 10); m.setZero(); }) == 1);
+  CHECK(count([] { Eigen::MatrixXf m(10, 10); m.setZero(); }) == 1);  // Eigen calls malloc itself
+  CHECK(count([] { ::operator delete(::operator new(100, std::align_val_t{64}), std::align_val_t{64}); }) == 1);
 }
 
 TEST_CASE("one sample: no allocation after construction", "[alloc]") {

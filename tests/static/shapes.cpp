@@ -67,7 +67,9 @@ static_assert(std::is_same_v<with_scalar<Net, double>,
                              Sequential<Linear<8, 128, true, double>, Centered, ReLU, Linear<128, 1, true, double>>>);
 static_assert(std::is_same_v<scalar_of<with_scalar<Nested, double>>, double>);
 static_assert(std::is_same_v<with_scalar<ReLU, double>, ReLU>);  // parameter-free: any scalar
-static_assert(!requires { typename Sequential<ReLU, Tanh>::scalar_type; });
+template <class T>
+concept HasScalarType = requires { typename T::scalar_type; };
+static_assert(!HasScalarType<Sequential<ReLU, Tanh>> && HasScalarType<Net>);
 
 // ---- what forward returns: the output width, the input's batch --------------------------------
 static_assert(std::is_same_v<decltype(std::declval<Net&>().forward(std::declval<Batch<float, 8, 32>>())),

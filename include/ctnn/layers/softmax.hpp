@@ -50,14 +50,16 @@ struct LogSoftmax {
   static constexpr int in_features = any;
   static constexpr int out_features = any;
 
-  // forward: x - max - log(sum exp(x - max)), column by column
+  // forward: (x - max) - log(sum exp(x - max)), column by column
   template <class X>
   batch_like<X, X::RowsAtCompileTime> forward(const Eigen::MatrixBase<X>& x) const {
     batch_like<X, X::RowsAtCompileTime> y(x.rows(), x.cols());
     for (Eigen::Index j = 0; j < x.cols(); ++j) {
+      // (x - m) - log(sum): x - m is exact near the maximum, where x - (m + log(sum)) would
+      // lose the digits of log(sum) beside |x| ~ 1e4 in float
       const auto m = x.col(j).maxCoeff();
-      const auto lse = m + std::log((x.col(j).array() - m).exp().sum());
-      y.col(j) = (x.col(j).array() - lse).matrix();
+      const auto log_sum = std::log((x.col(j).array() - m).exp().sum());
+      y.col(j) = ((x.col(j).array() - m) - log_sum).matrix();
     }
     return y;
   }
