@@ -268,6 +268,19 @@ def loss_cases():
               lambda r: nn.NLLLoss(reduction=r), lambda: torch.log_softmax(torch.randn(5, 4) * 2, dim=1),
               lambda x: torch.tensor([1, 3, -100, 0, 2]))
 
+    # class weights (the C++ test uses the same four values)
+    w = torch.tensor([0.5, 2.0, 1.0, 1.5], dtype=torch.float64)
+    loss_case("loss_cross_entropy_weight",
+              "nn.CrossEntropyLoss(weight=[0.5, 2, 1, 1.5], label_smoothing=0.1), samples 1 and 3 ignored",
+              lambda r: nn.CrossEntropyLoss(weight=w, reduction=r, label_smoothing=0.1), logits, some_ignored)
+    loss_case("loss_cross_entropy_probs_weight",
+              "nn.CrossEntropyLoss(weight=[0.5, 2, 1, 1.5], label_smoothing=0.1) with class probabilities (5, 4)",
+              lambda r: nn.CrossEntropyLoss(weight=w, reduction=r, label_smoothing=0.1), logits,
+              lambda x: torch.softmax(torch.randn(x.shape), dim=1).to(torch.float64))
+    loss_case("loss_nll_weight", "nn.NLLLoss(weight=[0.5, 2, 1, 1.5]) on log_softmax of logits (5, 4), sample 2 ignored",
+              lambda r: nn.NLLLoss(weight=w, reduction=r), lambda: torch.log_softmax(torch.randn(5, 4) * 2, dim=1),
+              lambda x: torch.tensor([1, 3, -100, 0, 2]))
+
 
 # ---------------------------------------------------------------- optimizers
 

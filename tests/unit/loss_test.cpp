@@ -4,6 +4,7 @@
 #include <cmath>
 #include <ctnn/ctnn.hpp>
 #include <string>
+#include <vector>
 
 #include "training_reference.hpp"
 
@@ -90,41 +91,49 @@ TEST_CASE("elementwise losses agree with PyTorch for every reduction") {
 }
 
 namespace {
-template <class S, int C, int B, class... Opts>
-void check_cross_entropy(const std::string& name, Opts... opts) {
-  check_case<S, C, B, ctnn::ClassIndices<B>, Eigen::Matrix<S, 1, B>>(
-      name, ctnn::CrossEntropyLoss<ReductionMode::mean>(Reduction::Mean, {opts...}),
-      ctnn::CrossEntropyLoss<ReductionMode::sum>(Reduction::Sum, {opts...}),
-      ctnn::CrossEntropyLoss<ReductionMode::none>(Reduction::None, {opts...}));
+template <class S, int C, int B, class Target = ctnn::ClassIndices<B>>
+void check_cross_entropy(const std::string& name, const ctnn::CrossEntropyLoss<>::Options& o = {}) {
+  using Options = ctnn::CrossEntropyLoss<>::Options;
+  auto with = [&](auto tag) {
+    return ctnn::CrossEntropyLoss<decltype(tag)::mode>(tag, {Options(o).weight, o.ignore_index, o.label_smoothing});
+  };
+  check_case<S, C, B, Target, Eigen::Matrix<S, 1, B>>(name, with(Reduction::Mean), with(Reduction::Sum),
+                                                      with(Reduction::None));
 }
+template <class S>
+void check_nll(const std::string& name, const std::vector<double>& weight = {}) {
+  check_case<S, 4, 5, ctnn::ClassIndices<5>, Eigen::Matrix<S, 1, 5>>(
+      name, ctnn::NLLLoss{Reduction::Mean, {.weight = weight}}, ctnn::NLLLoss{Reduction::Sum, {.weight = weight}},
+      ctnn::NLLLoss{Reduction::None, {.weight = weight}});
+}
+const std::vector<double> class_weights{0.5, 2.0, 1.0, 1.5};  // as in generate.py
 }  // namespace
 
 TEST_CASE("CrossEntropyLoss and NLLLoss agree with PyTorch for every reduction") {
   check_cross_entropy<float, 4, 5>("loss_cross_entropy");
   check_cross_entropy<double, 4, 5>("loss_cross_entropy");
-  check_cross_entropy<float, 4, 5>("loss_cross_entropy_smoothing", -100, 0.1);
-  check_cross_entropy<double, 4, 5>("loss_cross_entropy_smoothing", -100, 0.1);
-  check_cross_entropy<float, 4, 5>("loss_cross_entropy_ignore", -100, 0.2);
-  check_cross_entropy<double, 4, 5>("loss_cross_entropy_ignore", -100, 0.2);
+  check_cross_entropy<float, 4, 5>("loss_cross_entropy_smoothing", {.label_smoothing = 0.1});
+  check_cross_entropy<double, 4, 5>("loss_cross_entropy_smoothing", {.label_smoothing = 0.1});
+  check_cross_entropy<float, 4, 5>("loss_cross_entropy_ignore", {.label_smoothing = 0.2});
+  check_cross_entropy<double, 4, 5>("loss_cross_entropy_ignore", {.label_smoothing = 0.2});
   // logits of magnitude 1e4: log-sum-exp keeps every value finite and exact
-  check_cross_entropy<float, 6, 4>("loss_cross_entropy_large", -100, 0.1);
-  check_cross_entropy<double, 6, 4>("loss_cross_entropy_large", -100, 0.1);
-
+  check_cross_entropy<float, 6, 4>("loss_cross_entropy_large", {.label_smoothing = 0.1});
+  check_cross_entropy<double, 6, 4>("loss_cross_entropy_large", {.label_smoothing = 0.1});
+  // class weights: Mean divides by the weights of the counted samples' classes
+  check_cross_entropy<float, 4, 5>("loss_cross_entropy_weight", {.weight = class_weights, .label_smoothing = 0.1});
+  check_cross_entropy<double, 4, 5>("loss_cross_entropy_weight", {.weight = class_weights, .label_smoothing = 0.1});
   // class probabilities instead of indices: a floating C x B target
-  using ProbsLoss = ctnn::CrossEntropyLoss<ReductionMode::mean>;
-  check_case<double, 4, 5, Eigen::Matrix<double, 4, 5>, Eigen::Matrix<double, 1, 5>>(
-      "loss_cross_entropy_probs", ProbsLoss(Reduction::Mean, {.label_smoothing = 0.1}),
-      ctnn::CrossEntropyLoss<ReductionMode::sum>(Reduction::Sum, {.label_smoothing = 0.1}),
-      ctnn::CrossEntropyLoss<ReductionMode::none>(Reduction::None, {.label_smoothing = 0.1}));
-  check_case<float, 4, 5, Eigen::Matrix<float, 4, 5>, Eigen::Matrix<float, 1, 5>>(
-      "loss_cross_entropy_probs", ProbsLoss(Reduction::Mean, {.label_smoothing = 0.1}),
-      ctnn::CrossEntropyLoss<ReductionMode::sum>(Reduction::Sum, {.label_smoothing = 0.1}),
-      ctnn::CrossEntropyLoss<ReductionMode::none>(Reduction::None, {.label_smoothing = 0.1}));
+  check_cross_entropy<float, 4, 5, Eigen::Matrix<float, 4, 5>>("loss_cross_entropy_probs", {.label_smoothing = 0.1});
+  check_cross_entropy<double, 4, 5, Eigen::Matrix<double, 4, 5>>("loss_cross_entropy_probs", {.label_smoothing = 0.1});
+  check_cross_entropy<float, 4, 5, Eigen::Matrix<float, 4, 5>>("loss_cross_entropy_probs_weight",
+                                                               {.weight = class_weights, .label_smoothing = 0.1});
+  check_cross_entropy<double, 4, 5, Eigen::Matrix<double, 4, 5>>("loss_cross_entropy_probs_weight",
+                                                                 {.weight = class_weights, .label_smoothing = 0.1});
 
-  check_case<float, 4, 5, ctnn::ClassIndices<5>, Eigen::Matrix<float, 1, 5>>(
-      "loss_nll", ctnn::NLLLoss{Reduction::Mean}, ctnn::NLLLoss{Reduction::Sum}, ctnn::NLLLoss{Reduction::None});
-  check_case<double, 4, 5, ctnn::ClassIndices<5>, Eigen::Matrix<double, 1, 5>>(
-      "loss_nll", ctnn::NLLLoss{Reduction::Mean}, ctnn::NLLLoss{Reduction::Sum}, ctnn::NLLLoss{Reduction::None});
+  check_nll<float>("loss_nll");
+  check_nll<double>("loss_nll");
+  check_nll<float>("loss_nll_weight", class_weights);
+  check_nll<double>("loss_nll_weight", class_weights);
 }
 
 TEST_CASE("every loss passes a finite-difference gradient check in double") {
@@ -153,6 +162,10 @@ TEST_CASE("every loss passes a finite-difference gradient check in double") {
   gradcheck_loss(ctnn::CrossEntropyLoss{Reduction::Mean, {.label_smoothing = 0.1}}, some_ignored, x);
   gradcheck_loss(ctnn::CrossEntropyLoss{Reduction::Mean, {.label_smoothing = 0.2}}, soft, x);
   gradcheck_loss(ctnn::NLLLoss{}, some_ignored, x);
+  const std::vector<double> w{0.5, 2.0, 1.5};
+  gradcheck_loss(ctnn::CrossEntropyLoss{Reduction::Mean, {.weight = w, .label_smoothing = 0.2}}, some_ignored, x);
+  gradcheck_loss(ctnn::CrossEntropyLoss{Reduction::Sum, {.weight = w, .label_smoothing = 0.2}}, soft, x);
+  gradcheck_loss(ctnn::NLLLoss{Reduction::Mean, {.weight = w}}, some_ignored, x);
 }
 
 TEST_CASE("a loss's type carries its reduction") {
@@ -201,6 +214,9 @@ TEST_CASE("losses reject bad arguments with a sentence") {
   CHECK_THROWS_AS(ctnn::HuberLoss{0.0}, ctnn::Error);
   CHECK_THROWS_AS(ctnn::SmoothL1Loss{-1.0}, ctnn::Error);
   CHECK_THROWS_AS((ctnn::CrossEntropyLoss{Reduction::Mean, {.label_smoothing = 1.5}}), ctnn::Error);
+  const Eigen::Matrix<float, 3, 2> logits = Eigen::Matrix<float, 3, 2>::Zero();
+  CHECK_THROWS_WITH((ctnn::CrossEntropyLoss{Reduction::Mean, {.weight = {1.0, 2.0}}}(logits, ctnn::ClassIndices<2>{0, 1})),
+                    Catch::Contains("weight holds 2 values but the prediction has 3 classes"));
   Eigen::Matrix<float, 2, 2> p, y = Eigen::Matrix<float, 2, 2>::Zero();
   p << 0.5f, 1.5f, 0.2f, 0.1f;
   CHECK_THROWS_WITH(ctnn::BCELoss{}(p, y), Catch::Contains("must be a probability in [0, 1]"));
