@@ -12,6 +12,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstring>
+#include <cstdint>
 #include <cstdio>
 #include <exception>
 #include <filesystem>
@@ -116,7 +117,10 @@ std::string generate(const ctnn::SafetensorsFile& file, const std::string& type,
     const bool floating = ctnn::is_floating(*t.dtype);
     const auto bytes = file.data(t);
     h << "// '" << escape(t.name) << "': " << t.dtype_name << " " << ctnn::format_shape(t.shape) << "\n";
-    h << "inline constexpr " << (floating ? "ctnn::scalar_of<model_type>" : "std::int64_t") << " t" << index
+    // the file's values exactly: float for F16/BF16/F32, double for F64 (assign_embedded
+    // converts to the scalar type of the parameter it fills)
+    const char* element = !floating ? "std::int64_t" : *t.dtype == ctnn::Dtype::F64 ? "double" : "float";
+    h << "inline constexpr " << element << " t" << index
       << "[] = {";
     for (std::size_t i = 0; i < t.numel; ++i) {
       h << (i % 8 == 0 ? "\n    " : " ");
@@ -127,7 +131,12 @@ std::string generate(const ctnn::SafetensorsFile& file, const std::string& type,
                                    " is not finite; refusing to embed it");
         h << literal(v);
       } else {
-        h << ctnn::detail::read_integer(*t.dtype, bytes.data(), i) << "LL";
+        const std::int64_t v = ctnn::detail::read_integer(*t.dtype, bytes.data(), i);
+        if (v == INT64_MIN) {
+          h << "(-9223372036854775807LL - 1)";  // the literal 9223372036854775808LL does not exist
+        } else {
+          h << v << "LL";
+        }
       }
       h << ",";
     }
