@@ -1,6 +1,6 @@
 // A training step with a fixed batch size allocates nothing after the first: forward, loss,
-// zero_grad, backward, clip_grad_norm, optimizer step and scheduler step, counted by
-// replacing the global operator new.
+// zero_grad, backward, clip_grad_norm, optimizer step and scheduler step, counted at malloc
+// (tests/support/alloc_counter.hpp: operator new and Eigen's own allocations alike).
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <cstdlib>
@@ -8,21 +8,7 @@
 #include <new>
 
 #include "../../examples/seed_layers.hpp"
-
-namespace {
-std::atomic<long> allocations{0};
-}
-
-void* operator new(std::size_t n) {
-  ++allocations;
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t n) { return operator new(n); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+#include "alloc_counter.hpp"
 
 namespace {
 
@@ -31,9 +17,9 @@ namespace {
 template <class Step>
 long allocations_after_first(Step&& step, int n = 5) {
   step();
-  const long before = allocations.load();
-  for (int i = 0; i < n; ++i) step();
-  return allocations.load() - before;
+  return ctnn_test::allocations_in([&] {
+    for (int i = 0; i < n; ++i) step();
+  });
 }
 
 }  // namespace
@@ -105,8 +91,6 @@ TEST_CASE("seed 002's step (MyNet, MSELoss(sum), Adam) allocates nothing; RMSpro
 }
 
 TEST_CASE("the counter counts") {
-  const long before = allocations.load();
-  auto* p = new int(3);
-  delete p;
-  CHECK(allocations.load() - before == 1);
+  CHECK(ctnn_test::allocations_in([] { delete new int(3); }) == 1);
+  CHECK(ctnn_test::allocations_in([] { Eigen::VectorXf v(100); v.setZero(); }) == 1);  // Eigen's own malloc
 }
