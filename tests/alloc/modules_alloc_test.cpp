@@ -6,7 +6,7 @@
 #include "../../examples/seed_layers.hpp"
 #include "alloc_counter.hpp"
 
-namespace {
+namespace modules_alloc_test {
 
 template <class F>
 long count(F&& f) {
@@ -38,7 +38,8 @@ struct Model : ctnn::Module {
   }
 };
 
-}  // namespace
+}  // namespace modules_alloc_test
+using namespace modules_alloc_test;
 
 TEST_CASE("seed 002's MyNet: no allocation after the first forward with a batch size", "[alloc][modules]") {
   seeds::MyNet net;

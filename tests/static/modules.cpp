@@ -4,7 +4,7 @@
 
 #include "../../examples/seed_layers.hpp"
 
-namespace {
+namespace modules_static {
 
 using namespace ctnn;
 
@@ -74,4 +74,4 @@ constexpr Dual<double> x{3.0, 1.0};
 static_assert((x * x + 2.0 * x).d == 8.0);  // d/dx (x^2 + 2x) at 3
 static_assert((1.0 / x).d == -1.0 / 9.0);
 
-}  // namespace
+}  // namespace modules_static

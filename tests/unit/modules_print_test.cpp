@@ -11,7 +11,7 @@
 
 #include "../../examples/seed_layers.hpp"
 
-namespace {
+namespace modules_print_test {
 
 std::string golden(const std::string& name) {
   const std::string path = std::string(CTNN_REFERENCE_DIR) + "/../prints/" + name + ".txt";
@@ -71,7 +71,8 @@ struct Block : ctnn::Module {
   }
 };
 
-}  // namespace
+}  // namespace modules_print_test
+using namespace modules_print_test;
 
 // ---- print(model) -------------------------------------------------------------------------------
 
@@ -158,12 +159,13 @@ TEST_CASE("summary prints a torchinfo-like table", "[modules][summary]") {
   CHECK(text.find("Params size (bytes): 5,124\n") != std::string::npos);
 }
 
-namespace {
+namespace modules_print_test {
 struct Stats : ctnn::Module {
   static constexpr int in_features = 4, out_features = 4;
   BOOST_HANA_DEFINE_STRUCT(Stats, (ctnn::Buffer<double, 4>, running_mean), (ctnn::Parameter<float, 4>, gain));
 };
-}  // namespace
+}  // namespace modules_print_test
+using namespace modules_print_test;
 
 TEST_CASE("summary counts buffers into the model's size", "[modules][summary]") {
   STATIC_REQUIRE(ctnn::detail::count_bytes<Stats, true>() == 4 * 8);

@@ -14,7 +14,7 @@
 
 using ctnn_test::load_reference;
 
-namespace {
+namespace modules_test {
 
 /// A PyTorch (B, F) batch as a ctnn F x B matrix (the same row-major bytes).
 template <class M>
@@ -159,7 +159,8 @@ struct Classifier : ctnn::Module {
   }
 };
 
-}  // namespace
+}  // namespace modules_test
+using namespace modules_test;
 
 // ---- the seeds' layers agree with PyTorch ------------------------------------------------------
 
@@ -247,7 +248,7 @@ TEST_CASE("every seed layer, Elementwise, Dropout and custom models pass gradche
   check_gradients<4, 6>(classifier, 24 + ctnn::parameter_count<Classifier>);
 }
 
-namespace {
+namespace modules_test {
 // Layers with deliberate mistakes, for gradcheck to catch.
 struct ForgotTheTwo : seeds::MyLayer<4, 2, true, double> {
   template <class X, class Y, class G>
@@ -277,7 +278,8 @@ struct Noisy : ctnn::Module {
     return dy;
   }
 };
-}  // namespace
+}  // namespace modules_test
+using namespace modules_test;
 
 TEST_CASE("gradcheck catches a wrong backward and names the element", "[modules][gradcheck]") {
   // d/dx of x^2 without the factor 2: the input gradient is wrong, the weight's is right
@@ -493,7 +495,7 @@ TEST_CASE("init's gains and fans are PyTorch's", "[modules][init][torch]") {
   CHECK(g.fan_out == ref.tensor("fans.3x5").at({1}));
 }
 
-namespace {
+namespace modules_test {
 /// Draws with `init` into a big parameter and checks its range and moments: the largest
 /// |value| within `bound` (and close to it for a uniform), the std close to `std`.
 template <class Init>
@@ -510,7 +512,8 @@ void check_distribution(Init&& init, double bound, double std, bool uniform) {
     CHECK(p.value.cwiseAbs().maxCoeff() > 0.99 * bound);
   }
 }
-}  // namespace
+}  // namespace modules_test
+using namespace modules_test;
 
 TEST_CASE("xavier and kaiming draw from PyTorch's distributions", "[modules][init][torch]") {
   using namespace ctnn::init;
