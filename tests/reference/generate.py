@@ -243,6 +243,18 @@ def loss_cases():
               lambda r: nn.BCEWithLogitsLoss(reduction=r), lambda: torch.randn(4, 6) * 3, binary_targets)
     loss_case("loss_bce_with_logits_large", "nn.BCEWithLogitsLoss on logits of magnitude up to 1e4",
               lambda r: nn.BCEWithLogitsLoss(reduction=r), large_input, binary_targets)
+    # per-feature weights (the C++ test uses the same six values of each)
+    fw = torch.tensor([0.5, 2.0, 1.0, 1.5, 0.25, 3.0], dtype=torch.float64)
+    pw = torch.tensor([1.0, 3.0, 0.5, 2.0, 1.5, 0.75], dtype=torch.float64)
+    loss_case("loss_bce_weight", "nn.BCELoss(weight=[0.5, 2, 1, 1.5, 0.25, 3]) on probabilities (4, 6)",
+              lambda r: nn.BCELoss(weight=fw, reduction=r), probabilities, binary_targets)
+    loss_case("loss_bce_with_logits_weight",
+              "nn.BCEWithLogitsLoss(weight=[0.5, 2, 1, 1.5, 0.25, 3], pos_weight=[1, 3, 0.5, 2, 1.5, 0.75]) on logits randn*3",
+              lambda r: nn.BCEWithLogitsLoss(weight=fw, pos_weight=pw, reduction=r), lambda: torch.randn(4, 6) * 3,
+              binary_targets)
+    loss_case("loss_bce_with_logits_pos_weight_large",
+              "nn.BCEWithLogitsLoss(pos_weight=[1, 3, 0.5, 2, 1.5, 0.75]) on logits of magnitude up to 1e4",
+              lambda r: nn.BCEWithLogitsLoss(pos_weight=pw, reduction=r), large_input, binary_targets)
 
     classes = lambda x: torch.randint(0, x.shape[1], (x.shape[0],))
     logits = lambda: torch.randn(5, 4) * 2

@@ -88,15 +88,18 @@ TEST_CASE("elementwise losses agree with PyTorch for every reduction") {
   check_elementwise<ctnn::BCELoss>("loss_bce");
   check_elementwise<ctnn::BCEWithLogitsLoss>("loss_bce_with_logits");
   check_elementwise<ctnn::BCEWithLogitsLoss>("loss_bce_with_logits_large");
+  // per-feature weight and pos_weight, as in generate.py
+  const std::vector<double> w{0.5, 2.0, 1.0, 1.5, 0.25, 3.0}, pw{1.0, 3.0, 0.5, 2.0, 1.5, 0.75};
+  check_elementwise<ctnn::BCELoss>("loss_bce_weight", ctnn::BCELossOptions{w});
+  check_elementwise<ctnn::BCEWithLogitsLoss>("loss_bce_with_logits_weight", ctnn::BCEWithLogitsLossOptions{w, pw});
+  check_elementwise<ctnn::BCEWithLogitsLoss>("loss_bce_with_logits_pos_weight_large",
+                                             ctnn::BCEWithLogitsLossOptions{{}, pw});
 }
 
 namespace {
 template <class S, int C, int B, class Target = ctnn::ClassIndices<B>>
-void check_cross_entropy(const std::string& name, const ctnn::CrossEntropyLoss<>::Options& o = {}) {
-  using Options = ctnn::CrossEntropyLoss<>::Options;
-  auto with = [&](auto tag) {
-    return ctnn::CrossEntropyLoss<decltype(tag)::mode>(tag, {Options(o).weight, o.ignore_index, o.label_smoothing});
-  };
+void check_cross_entropy(const std::string& name, const ctnn::CrossEntropyLossOptions& o = {}) {
+  auto with = [&](auto tag) { return ctnn::CrossEntropyLoss<decltype(tag)::mode>(tag, o); };
   check_case<S, C, B, Target, Eigen::Matrix<S, 1, B>>(name, with(Reduction::Mean), with(Reduction::Sum),
                                                       with(Reduction::None));
 }
@@ -157,6 +160,8 @@ TEST_CASE("every loss passes a finite-difference gradient check in double") {
   gradcheck_loss(ctnn::SmoothL1Loss{Reduction::Sum, 0.0}, y, x);
   gradcheck_loss(ctnn::BCELoss{}, p.reverse().eval(), p);
   gradcheck_loss(ctnn::BCEWithLogitsLoss{Reduction::Sum}, p, x);
+  gradcheck_loss(ctnn::BCEWithLogitsLoss{Reduction::Mean, {.weight = {0.5, 2, 1}, .pos_weight = {3, 0.5, 1.5}}}, p, x);
+  gradcheck_loss(ctnn::BCELoss{Reduction::Sum, {.weight = {0.5, 2, 1}}}, p.reverse().eval(), p);
   gradcheck_loss(ctnn::CrossEntropyLoss{}, classes, x);
   gradcheck_loss(ctnn::CrossEntropyLoss{Reduction::Sum, {.label_smoothing = 0.3}}, classes, x);
   gradcheck_loss(ctnn::CrossEntropyLoss{Reduction::Mean, {.label_smoothing = 0.1}}, some_ignored, x);
@@ -189,7 +194,7 @@ TEST_CASE("a loss's type carries its reduction") {
   CHECK(g(2, 1) == 12.0f);
   CHECK(ctnn::HuberLoss{0.5}.delta == 0.5);
   STATIC_REQUIRE(ctnn::HuberLoss<>::reduction == ReductionMode::mean);
-  STATIC_REQUIRE(ctnn::reduction_name(ctnn::BCELoss{Reduction::Sum}.reduction) == "sum");
+  STATIC_REQUIRE(ctnn::reduction_name(decltype(ctnn::BCELoss{Reduction::Sum})::reduction) == "sum");
 }
 
 TEST_CASE("class indices: a 1 x B integer row of any integer type, checked at run time") {
@@ -220,6 +225,8 @@ TEST_CASE("losses reject bad arguments with a sentence") {
   Eigen::Matrix<float, 2, 2> p, y = Eigen::Matrix<float, 2, 2>::Zero();
   p << 0.5f, 1.5f, 0.2f, 0.1f;
   CHECK_THROWS_WITH(ctnn::BCELoss{}(p, y), Catch::Contains("must be a probability in [0, 1]"));
+  CHECK_THROWS_WITH((ctnn::BCEWithLogitsLoss{Reduction::Sum, {.pos_weight = {1.0, 2.0, 3.0}}}(p, y)),
+                    Catch::Contains("pos_weight holds 3 values but the prediction has 2 features"));
 }
 
 TEST_CASE("losses stay finite for logits of magnitude 1e4") {

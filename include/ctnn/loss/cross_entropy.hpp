@@ -105,6 +105,19 @@ ShiftedLogSumExp<typename Col::Scalar> log_sum_exp(const Col& x) {
 
 }  // namespace detail
 
+/// CrossEntropyLoss{Reduction::Mean, {.weight = {1, 2, 1}, .ignore_index = 0, .label_smoothing = 0.1}}
+struct CrossEntropyLossOptions {
+  std::vector<double> weight = {};
+  std::int64_t ignore_index = -100;
+  double label_smoothing = 0.0;
+};
+
+/// NLLLoss{Reduction::Mean, {.weight = {1, 2, 1}, .ignore_index = 0}}
+struct NLLLossOptions {
+  std::vector<double> weight = {};
+  std::int64_t ignore_index = -100;
+};
+
 /// torch.nn.CrossEntropyLoss(weight, ignore_index=-100, reduction, label_smoothing=0) on
 /// logits: log_softmax over each sample's C classes, then the negative log-likelihood of the
 /// target. With label smoothing eps the target becomes (1 - eps) one_hot + eps / C; class
@@ -113,12 +126,7 @@ template <ReductionMode R = ReductionMode::mean>
 struct CrossEntropyLoss : detail::ClassLoss<CrossEntropyLoss<R>, R> {
   double label_smoothing = 0.0;
 
-  /// CrossEntropyLoss{Reduction::Mean, {.weight = {1, 2, 1}, .ignore_index = 0, .label_smoothing = 0.1}}
-  struct Options {
-    std::vector<double> weight = {};
-    std::int64_t ignore_index = -100;
-    double label_smoothing = 0.0;
-  };
+  using Options = CrossEntropyLossOptions;
 
   CrossEntropyLoss() = default;
   explicit CrossEntropyLoss(ReductionTag<R>) {}
@@ -308,11 +316,7 @@ struct CrossEntropyLoss : detail::ClassLoss<CrossEntropyLoss<R>, R> {
 /// output): l_j = -w[t_j] x[t_j, j]; Mean divides by the summed w[t_j] of the samples not ignored.
 template <ReductionMode R = ReductionMode::mean>
 struct NLLLoss : detail::ClassLoss<NLLLoss<R>, R> {
-  /// NLLLoss{Reduction::Mean, {.weight = {1, 2, 1}, .ignore_index = 0}}
-  struct Options {
-    std::vector<double> weight = {};
-    std::int64_t ignore_index = -100;
-  };
+  using Options = NLLLossOptions;
 
   NLLLoss() = default;
   explicit NLLLoss(ReductionTag<R>) {}

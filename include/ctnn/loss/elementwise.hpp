@@ -11,8 +11,9 @@
 namespace ctnn {
 
 /// Base of an elementwise loss Derived with reduction R. Derived provides
-/// `S value(S x, S y) const`, `S derivative(S x, S y) const` and `repr_name`, and may provide
-/// `void check_values(const P& pred, const T& target) const`, which throws ctnn::Error.
+/// `S value(S x, S y) const`, `S derivative(S x, S y) const` and `repr_name`, or the same
+/// with a third argument, the element's row (feature) for per-feature weights, and may
+/// provide `void check_values(const P& pred, const T& target) const`, which throws ctnn::Error.
 ///
 /// - `loss(pred, target)`: pred and target are features x B of one scalar type. Returns the
 ///   sum or mean (over every element, as PyTorch) for Sum and Mean, and the per-element
@@ -37,12 +38,12 @@ struct ElementwiseLoss {
       if constexpr (R == ReductionMode::none) {
         Out out(pred.rows(), pred.cols());
         for (Eigen::Index j = 0; j < pred.cols(); ++j)
-          for (Eigen::Index i = 0; i < pred.rows(); ++i) out(i, j) = d.value(pred(i, j), target(i, j));
+          for (Eigen::Index i = 0; i < pred.rows(); ++i) out(i, j) = value_of(d, pred(i, j), target(i, j), i);
         return out;
       } else {
         S sum = S(0);
         for (Eigen::Index j = 0; j < pred.cols(); ++j)
-          for (Eigen::Index i = 0; i < pred.rows(); ++i) sum += d.value(pred(i, j), target(i, j));
+          for (Eigen::Index i = 0; i < pred.rows(); ++i) sum += value_of(d, pred(i, j), target(i, j), i);
         return R == ReductionMode::mean ? S(sum / S(pred.size())) : sum;
       }
     }
@@ -69,7 +70,7 @@ struct ElementwiseLoss {
       const S scale = R == ReductionMode::mean ? S(1.0 / static_cast<double>(pred.size())) : S(1);
       const Derived& d = self();
       for (Eigen::Index j = 0; j < pred.cols(); ++j)
-        for (Eigen::Index i = 0; i < pred.rows(); ++i) g(i, j) = d.derivative(pred(i, j), target(i, j)) * scale;
+        for (Eigen::Index i = 0; i < pred.rows(); ++i) g(i, j) = derivative_of(d, pred(i, j), target(i, j), i) * scale;
     }
     return g;
   }
@@ -86,13 +87,30 @@ struct ElementwiseLoss {
       detail::require_shape<Derived>(grad_out, pred.rows(), pred.cols());
       const Derived& d = self();
       for (Eigen::Index j = 0; j < pred.cols(); ++j)
-        for (Eigen::Index i = 0; i < pred.rows(); ++i) g(i, j) = d.derivative(pred(i, j), target(i, j)) * grad_out(i, j);
+        for (Eigen::Index i = 0; i < pred.rows(); ++i) g(i, j) = derivative_of(d, pred(i, j), target(i, j), i) * grad_out(i, j);
     }
     return g;
   }
 
  private:
   const Derived& self() const { return static_cast<const Derived&>(*this); }
+
+  template <class S>
+  static S value_of(const Derived& d, S x, S y, Eigen::Index row) {
+    if constexpr (requires { d.value(x, y, row); }) {
+      return d.value(x, y, row);
+    } else {
+      return d.value(x, y);
+    }
+  }
+  template <class S>
+  static S derivative_of(const Derived& d, S x, S y, Eigen::Index row) {
+    if constexpr (requires { d.derivative(x, y, row); }) {
+      return d.derivative(x, y, row);
+    } else {
+      return d.derivative(x, y);
+    }
+  }
 
   template <class P, class T>
   void check(const P& pred, const T& target) const {
