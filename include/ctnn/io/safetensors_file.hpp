@@ -382,7 +382,7 @@ class SafetensorsWriter {
   static void write_file_atomically(const std::filesystem::path& path, const std::vector<std::byte>& bytes) {
     std::filesystem::path tmp = path;
     tmp += ".tmp" + std::to_string(temp_suffix());
-    std::FILE* f = std::fopen(tmp.c_str(), "wb");
+    std::FILE* f = std::fopen(tmp.string().c_str(), "wb");
     if (!f) throw Error(path.string() + ": cannot create the temporary file " + tmp.string() + " for writing");
     bool ok = bytes.empty() || std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
     ok = std::fflush(f) == 0 && ok;
