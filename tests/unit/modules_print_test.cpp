@@ -136,6 +136,15 @@ TEST_CASE("summary's numbers are compile-time constants", "[modules][summary]") 
   STATIC_REQUIRE(s.rows[7].type.view() == "MyLayer" && s.rows[4].name.view() == "3");
   STATIC_REQUIRE(s.model_bytes() < 20'000);  // a budget, checked by the compiler
 
+  // a shape-polymorphic member of a custom model: its width is decided at run time
+  constexpr auto c = ctnn::summary<Classifier>();
+  STATIC_REQUIRE(c.size() == 8 && c.rows[6].name.view() == "drop" && c.rows[6].out_features == ctnn::any);
+  STATIC_REQUIRE(c.rows[7].name.view() == "head" && c.rows[7].out_features == 2 && c.rows[7].params == 18);
+  std::ostringstream table;
+  table << c;
+  CHECK(table.str().find("\u251c\u2500Dropout (drop): 1-2" + std::string(40 - 21, ' ') + "?" + std::string(19, ' ') + "--") !=
+        std::string::npos);
+
   constexpr auto m = ctnn::summary<seeds::MyNet>();
   STATIC_REQUIRE(m.size() == 2 && m.rows[1].name.view() == "mylayer1" && m.rows[0].type.view() == "MyNet");
   STATIC_REQUIRE(m.total_params == 20 && m.rows[1].params == 20 && m.rows[1].out_features == 3);

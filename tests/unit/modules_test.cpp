@@ -337,6 +337,24 @@ TEST_CASE("a frozen parameter gets no gradient", "[modules][frozen]") {
   const auto result = ctnn::testing::gradcheck(net, x);  // skips the frozen bias
   CHECK(result.ok);
   CHECK(result.checked == 20 + 15);
+
+  // and no optimizer moves it, even with a gradient planted in it
+  net.mylayer1.bias.grad.setOnes();
+  const Eigen::Matrix<double, 5, 1> bias = net.mylayer1.bias.value;
+  const Eigen::Matrix<double, 5, 3> weight = net.mylayer1.weight.value;
+  ctnn::optim::Adam opt{net, {.lr = 0.1}};
+  opt.step();
+  CHECK(net.mylayer1.bias.value == bias);
+  CHECK(net.mylayer1.weight.value != weight);
+}
+
+TEST_CASE("reset_parameters(model, seed) reaches the members of a custom model", "[modules][init]") {
+  seeds::MyNet a, b;
+  CHECK(a.mylayer1.weight.value != b.mylayer1.weight.value);  // drawn one after the other
+  ctnn::init::reset_parameters(a, 17);
+  ctnn::init::reset_parameters(b, 17);
+  CHECK(a.mylayer1.weight.value == b.mylayer1.weight.value);
+  CHECK(a.mylayer1.weight.value.cwiseAbs().maxCoeff() <= 1 / std::sqrt(5.0));
 }
 
 TEST_CASE("buffers are state: named, not parameters, untouched by zero_grad and optimizers", "[modules][buffers]") {
