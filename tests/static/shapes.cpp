@@ -57,6 +57,9 @@ static_assert(std::is_same_v<decltype(Linear<5, 3>::bias), Parameter<float, 3, 1
 static_assert(std::is_same_v<decltype(Linear<5, 3, false>::bias), NoParameter>);
 static_assert(Parameter<float, 3, 5>::shape()[0] == 3 && Parameter<float, 3, 5>::shape()[1] == 5);
 static_assert(Parameter<float, 3, 1>::ndim == 1 && Parameter<float, 3, 1>::shape()[0] == 3);
+// nn.Linear(1, 8).weight is 2-D (8, 1) in PyTorch, though it has one column
+static_assert(decltype(Linear<1, 8>::weight)::ndim == 2 && decltype(Linear<1, 8>::weight)::shape()[1] == 1);
+static_assert(decltype(Linear<1, 8>::bias)::ndim == 1);
 // small parameters are fixed-size Eigen matrices; large ones keep their rows and go to the heap
 static_assert(std::is_same_v<Parameter<float, 3, 5>::matrix_type, Eigen::Matrix<float, 3, 5>>);
 static_assert(std::is_same_v<Parameter<float, 1024, 1024>::matrix_type, Eigen::Matrix<float, 1024, Eigen::Dynamic>>);

@@ -82,7 +82,7 @@ constexpr void describe_tensor(description_sink& s, std::string_view kind) {
   s.put(kind);
   s.put("(");
   s.put(static_cast<long long>(T::rows));
-  if constexpr (T::cols != 1) {
+  if constexpr (T::ndim == 2) {
     s.put(",");
     s.put(static_cast<long long>(T::cols));
   }

@@ -29,7 +29,7 @@ struct Linear {
 
   // parameters: found by reflection; the names become state_dict keys
   BOOST_HANA_DEFINE_STRUCT(Linear,
-                           (Parameter<Scalar, Out, In>, weight),
+                           (Parameter<Scalar, Out, In, 2>, weight),  // 2-D even when In is 1
                            (OptionalParameter<Bias, Scalar, Out>, bias));
 
   Linear() { reset_parameters(default_generator()); }

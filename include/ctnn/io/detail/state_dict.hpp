@@ -109,10 +109,21 @@ class state_slot {
   std::vector<std::int64_t> shape_;
 };
 
-/// PyTorch's shape of an rows x cols matrix: 1-D when it has one column, as ctnn::Parameter.
-inline std::vector<std::int64_t> torch_shape(std::int64_t rows, std::int64_t cols) {
-  if (cols == 1) return {rows};
+/// PyTorch's shape of an rows x cols matrix with ndim dimensions; ndim 0: 1-D when it has one
+/// column, as ctnn::Parameter's default.
+inline std::vector<std::int64_t> torch_shape(std::int64_t rows, std::int64_t cols, int ndim = 0) {
+  if (ndim == 1 || (ndim == 0 && cols == 1)) return {rows};
   return {rows, cols};
+}
+
+/// The ndim of a Parameter or Buffer type (0: decide by the shape).
+template <class T>
+constexpr int ndim_of() {
+  if constexpr (requires { T::ndim; }) {
+    return T::ndim;
+  } else {
+    return 0;
+  }
 }
 
 template <class M>
@@ -120,8 +131,8 @@ class matrix_slot final : public state_slot {
   using T = typename M::Scalar;
 
  public:
-  matrix_slot(std::string name, M& target)
-      : state_slot(std::move(name), torch_shape(target.rows(), target.cols())), target_(target) {}
+  matrix_slot(std::string name, M& target, int ndim = 0)
+      : state_slot(std::move(name), torch_shape(target.rows(), target.cols(), ndim)), target_(target) {}
   std::string expected() const override { return std::string(kind_name<T>()) + " " + ctnn::format_shape(shape()); }
   void stage(const SafetensorsFile& f, const TensorInfo& t, bool reject, const std::string& context) override {
     check_shape(t, context);
@@ -160,8 +171,8 @@ class state_list {
  public:
   template <class M>
     requires requires(M& m) { m.rows(); m.cols(); typename M::Scalar; }
-  void add(std::string name, M& target) {
-    slots_.push_back(std::make_unique<matrix_slot<M>>(std::move(name), target));
+  void add(std::string name, M& target, int ndim = 0) {
+    slots_.push_back(std::make_unique<matrix_slot<M>>(std::move(name), target, ndim));
   }
   template <class T>
     requires std::same_as<T, double> || std::same_as<T, std::int64_t>
@@ -177,14 +188,19 @@ class state_list {
 /// Every parameter, then every buffer, of model, under prefix + its state_dict name.
 template <class Model>
 void add_model_state(Model& model, const std::string& prefix, state_list& out) {
-  named_parameters(model, [&](std::string_view name, auto& p) { out.add(prefix + std::string(name), p.value); });
-  named_buffers(model, [&](std::string_view name, auto& b) { out.add(prefix + std::string(name), b.value); });
+  named_parameters(model, [&](std::string_view name, auto& p) {
+    out.add(prefix + std::string(name), p.value, ndim_of<std::remove_cvref_t<decltype(p)>>());
+  });
+  named_buffers(model, [&](std::string_view name, auto& b) {
+    out.add(prefix + std::string(name), b.value, ndim_of<std::remove_cvref_t<decltype(b)>>());
+  });
 }
 
 /// Adds a matrix to writer as PyTorch's row-major tensor (1-D when it has one column),
 /// converted to `dtype` (the matrix's own when empty).
 template <class M>
-void write_matrix(SafetensorsWriter& writer, std::string name, const M& m, std::optional<Dtype> dtype) {
+void write_matrix(SafetensorsWriter& writer, std::string name, const M& m, std::optional<Dtype> dtype,
+                  int ndim = 0) {
   using T = typename M::Scalar;
   std::vector<T> values(static_cast<std::size_t>(m.size()));
   const Eigen::Index cols = m.cols();
@@ -194,7 +210,7 @@ void write_matrix(SafetensorsWriter& writer, std::string name, const M& m, std::
   if constexpr (std::is_floating_point_v<T>) {
     if (dtype) d = *dtype;
   }
-  writer.add_values<T>(std::move(name), d, torch_shape(m.rows(), m.cols()), values);
+  writer.add_values<T>(std::move(name), d, torch_shape(m.rows(), m.cols(), ndim), values);
 }
 
 /// Writes every parameter and buffer of model under prefix + its state_dict name.
@@ -202,10 +218,10 @@ template <class Model>
 void write_model_state(const Model& model, const std::string& prefix, SafetensorsWriter& writer,
                        std::optional<Dtype> dtype) {
   named_parameters(model, [&](std::string_view name, const auto& p) {
-    write_matrix(writer, prefix + std::string(name), p.value, dtype);
+    write_matrix(writer, prefix + std::string(name), p.value, dtype, ndim_of<std::remove_cvref_t<decltype(p)>>());
   });
   named_buffers(model, [&](std::string_view name, const auto& b) {
-    write_matrix(writer, prefix + std::string(name), b.value, dtype);
+    write_matrix(writer, prefix + std::string(name), b.value, dtype, ndim_of<std::remove_cvref_t<decltype(b)>>());
   });
 }
 
