@@ -26,6 +26,7 @@
 #include "ctnn/core/shape.hpp"
 #include "ctnn/core/tensor.hpp"
 #include "ctnn/detail/activation_buffer.hpp"
+#include "ctnn/detail/fuse.hpp"
 #include "ctnn/detail/shape_check.hpp"
 
 namespace ctnn {
@@ -273,13 +274,33 @@ class Sequential : detail::sequential_checks<Layers...>,
     if constexpr (I + 1 < n) forward_from<I + 1, S, XR, B>();
   }
 
+  /// Whether layer I and the activation after it run as one pass (detail/fuse.hpp).
+  template <std::size_t I, class X>
+  static constexpr bool fuses_next() {
+    if constexpr (I + 1 < n) {
+      return detail::FusesActivation<std::tuple_element_t<I, child_types>, std::tuple_element_t<I + 1, child_types>, X>;
+    } else {
+      return false;
+    }
+  }
+
   template <std::size_t I, class X>
   auto infer_from(const X& x) const {
-    auto y = detail::infer(std::get<I>(layers_), x);
-    if constexpr (I + 1 < n) {
-      return infer_from<I + 1>(y);
+    if constexpr (fuses_next<I, X>()) {
+      // a layer and the activation after it in one pass: act(W x + b) (detail/fuse.hpp)
+      auto y = detail::infer_fused(std::get<I>(layers_), std::get<I + 1>(layers_), x);
+      if constexpr (I + 2 < n) {
+        return infer_from<I + 2>(y);
+      } else {
+        return y;
+      }
     } else {
-      return y;
+      auto y = detail::infer(std::get<I>(layers_), x);
+      if constexpr (I + 1 < n) {
+        return infer_from<I + 1>(y);
+      } else {
+        return y;
+      }
     }
   }
 

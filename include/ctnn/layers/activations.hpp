@@ -40,6 +40,12 @@ inline std::string python_float(double v) {
 struct ReLU : Pointwise<ReLU> {
   template <class S> S f(S x) const { return x > S(0) ? x : S(0); }
   template <class S> S df(S x, S) const { return x > S(0) ? S(1) : S(0); }
+  // vectorised: max keeps NaN as PyTorch does; the gradient passes where x > 0
+  template <class A> auto array_f(const A& x) const { return x.max(typename A::Scalar(0)); }
+  template <class X, class Y, class G>
+  auto array_backward(const X& x, const Y&, const G& dy) const {
+    return (x > typename X::Scalar(0)).select(dy, typename G::Scalar(0));
+  }
   static constexpr std::string_view repr_name = "ReLU";
 };
 
@@ -65,6 +71,12 @@ struct Sigmoid : Pointwise<Sigmoid> {
 struct Tanh : Pointwise<Tanh> {
   template <class S> S f(S x) const { return std::tanh(x); }
   template <class S> S df(S, S y) const { return S(1) - y * y; }
+  // vectorised: Eigen's tanh (a rational approximation within a few ulp in float)
+  template <class A> auto array_f(const A& x) const { return x.tanh(); }
+  template <class X, class Y, class G>
+  auto array_backward(const X&, const Y& y, const G& dy) const {
+    return dy * (typename Y::Scalar(1) - y.square());
+  }
   static constexpr std::string_view repr_name = "Tanh";
 };
 

@@ -7,6 +7,7 @@
 
 #include "ctnn/core/parameter.hpp"
 #include "ctnn/core/tensor.hpp"
+#include "ctnn/detail/affine.hpp"
 #include "ctnn/detail/shape_check.hpp"
 #include "ctnn/init/generator.hpp"
 
@@ -53,12 +54,17 @@ struct Linear {
     forward_into(x, y);
     return y;
   }
-  template <class X, class Y>
-  void forward_into(const Eigen::MatrixBase<X>& x, Y&& y) const {
+  /// Writes act(W x + b) into y, act being the next layer's activation when Sequential fuses
+  /// them (detail/affine.hpp chooses the product kernel for this layer's shape).
+  template <class X, class Y, class Act = detail::no_epilogue>
+  void forward_into(const Eigen::MatrixBase<X>& x, Y&& y, const Act& act = {}) const {
     constexpr bool ok = detail::check_forward_input<Linear, In, X::RowsAtCompileTime>();
     if constexpr (ok) {  // else the static_assert has spoken; keep Eigen's errors out
-      y.noalias() = weight.value * x;
-      if constexpr (Bias) y.colwise() += bias.value.col(0);
+      if constexpr (Bias) {
+        detail::affine_into(weight.value, &bias.value, x, y, act);
+      } else {
+        detail::affine_into<void>(weight.value, nullptr, x, y, act);
+      }
     }
   }
 

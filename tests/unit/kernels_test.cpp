@@ -1,0 +1,124 @@
+// The product kernels behind Linear (include/ctnn/detail/affine.hpp) agree with Eigen's plain
+// product for every path the compile-time choice can take: a dot product (one output), the
+// register-blocked kernel (whole packets, several blocks of 16 packets, rows left over that
+// fill no packet, few or many inputs), GEMV (weights in heap storage) and batches; with and
+// without bias; with an activation fused as the epilogue; in float and double.
+#include <catch2/catch.hpp>
+
+#include <ctnn/ctnn.hpp>
+#include <random>
+
+namespace {
+
+template <class S, int R, int C>
+ctnn::Matrix<S, R, C> random_matrix(std::mt19937& gen) {
+  std::uniform_real_distribution<double> u(-1.0, 1.0);
+  ctnn::Matrix<S, R, C> m(R, C);
+  for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = static_cast<S>(u(gen));
+  return m;
+}
+
+template <class S>
+S tolerance() {
+  return std::is_same_v<S, float> ? S(2e-5) : S(1e-12);
+}
+
+/// Linear<In, Out, Bias, S>::forward on one sample and on a batch of B, against W x + b.
+template <int In, int Out, bool Bias, class S, int B = 5>
+void check_linear() {
+  std::mt19937 gen(In * 1000 + Out);
+  auto layer = std::make_unique<ctnn::Linear<In, Out, Bias, S>>();
+  layer->weight.value = random_matrix<S, Out, In>(gen);
+  if constexpr (Bias) layer->bias.value = random_matrix<S, Out, 1>(gen);
+  auto reference = [&](const auto& x) {
+    Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic> y = layer->weight.value.template cast<S>() * x;
+    if constexpr (Bias) y.colwise() += layer->bias.value.col(0);
+    return y;
+  };
+  const auto x1 = random_matrix<S, In, 1>(gen);
+  const auto xb = random_matrix<S, In, B>(gen);
+  INFO("Linear<" << In << ", " << Out << ", " << Bias << "> in " << (sizeof(S) == 4 ? "float" : "double"));
+  const auto y1 = layer->forward(x1);
+  CHECK((y1 - reference(x1)).cwiseAbs().maxCoeff() <= tolerance<S>() * std::max<S>(S(1), reference(x1).cwiseAbs().maxCoeff()));
+  const auto yb = layer->forward(xb);
+  CHECK((yb - reference(xb)).cwiseAbs().maxCoeff() <= tolerance<S>() * std::max<S>(S(1), reference(xb).cwiseAbs().maxCoeff()));
+  // a sample given as an expression (not a plain vector) and as a column of a batch
+  const auto ye = layer->forward(x1 * S(2));
+  CHECK((ye - reference(x1 * S(2))).cwiseAbs().maxCoeff() <= tolerance<S>() * std::max<S>(S(1), reference(x1 * S(2)).cwiseAbs().maxCoeff()));
+  const auto yc = layer->forward(xb.col(2));
+  CHECK((yc - reference(xb.col(2))).cwiseAbs().maxCoeff() <= tolerance<S>() * std::max<S>(S(1), reference(xb.col(2)).cwiseAbs().maxCoeff()));
+}
+
+template <class S>
+void check_all_shapes() {
+  check_linear<1, 1, true, S>();     // dot
+  check_linear<128, 1, true, S>();   // dot, long
+  check_linear<7, 1, false, S>();    // dot, no bias
+  check_linear<1, 8, true, S>();     // one packet (float), one input
+  check_linear<8, 8, true, S>();
+  check_linear<64, 8, true, S>();    // one packet, the sum split over inputs
+  check_linear<13, 8, false, S>();   // split with inputs left over
+  check_linear<64, 4, true, S>();    // no whole packet in float: Eigen segment path
+  check_linear<16, 12, true, S>();   // a packet and rows left over
+  check_linear<16, 64, true, S>();
+  check_linear<64, 64, false, S>();
+  check_linear<8, 128, true, S>();
+  check_linear<128, 128, true, S>();  // 16 packets in one block
+  check_linear<33, 200, true, S>();   // two blocks and rows left over
+  check_linear<300, 200, true, S>();  // weights in heap storage: GEMV
+}
+
+}  // namespace
+
+TEST_CASE("Linear's product kernels agree with Eigen's product in every path", "[kernels]") {
+  check_all_shapes<float>();
+  check_all_shapes<double>();
+}
+
+TEST_CASE("Sequential's inference (activation fused into Linear) equals its training forward", "[kernels]") {
+  using Net = ctnn::Sequential<ctnn::Linear<16, 64>, ctnn::Tanh, ctnn::Linear<64, 12>, ctnn::ReLU, ctnn::Linear<12, 3>,
+                               ctnn::Sigmoid, ctnn::Linear<3, 1>>;
+  ctnn::manual_seed(7);
+  Net net;
+  std::mt19937 gen(3);
+  const auto x1 = random_matrix<float, 16, 1>(gen);
+  const auto xb = random_matrix<float, 16, 9>(gen);
+  const auto i1 = std::as_const(net).infer(x1);
+  const auto ib = std::as_const(net).infer(xb);
+  const auto f1 = net.forward(x1);
+  const auto fb = net.forward(xb);
+  CHECK((i1 - f1).cwiseAbs().maxCoeff() <= 1e-6f);
+  CHECK((ib - fb).cwiseAbs().maxCoeff() <= 1e-6f);
+  // and both equal the layers applied one by one, with the scalar activations
+  Eigen::MatrixXf h = xb;
+  h = (ctnn::layer<0>(net).weight.value * h).colwise() + ctnn::layer<0>(net).bias.value.col(0);
+  h = h.unaryExpr([](float v) { return std::tanh(v); });
+  h = (ctnn::layer<2>(net).weight.value * h).colwise() + ctnn::layer<2>(net).bias.value.col(0);
+  h = h.cwiseMax(0.0f);
+  h = (ctnn::layer<4>(net).weight.value * h).colwise() + ctnn::layer<4>(net).bias.value.col(0);
+  h = h.unaryExpr([](float v) { return 1.0f / (1.0f + std::exp(-v)); });
+  h = (ctnn::layer<6>(net).weight.value * h).colwise() + ctnn::layer<6>(net).bias.value.col(0);
+  CHECK((ib - h).cwiseAbs().maxCoeff() <= 1e-5f);
+}
+
+TEST_CASE("vectorised ReLU and Tanh agree with their scalar forms, forward and backward", "[kernels]") {
+  std::mt19937 gen(5);
+  Eigen::Matrix<float, 37, 3> x = random_matrix<float, 37, 3>(gen) * 6.0f;
+  x(0, 0) = 0.0f;  // relu'(0) = 0, as PyTorch
+  x(1, 0) = 20.0f;
+  x(2, 0) = -20.0f;
+  const Eigen::Matrix<float, 37, 3> dy = random_matrix<float, 37, 3>(gen);
+  ctnn::ReLU relu;
+  ctnn::Tanh tanh_;
+  const auto yr = relu.forward(x);
+  const auto yt = tanh_.forward(x);
+  const auto dr = relu.backward(x, yr, dy);
+  const auto dt = tanh_.backward(x, yt, dy);
+  for (int j = 0; j < 3; ++j)
+    for (int i = 0; i < 37; ++i) {
+      CHECK(yr(i, j) == relu.f(x(i, j)));
+      CHECK(dr(i, j) == dy(i, j) * relu.df(x(i, j), yr(i, j)));
+      CHECK(std::abs(yt(i, j) - std::tanh(x(i, j))) <= 2e-7f);
+      CHECK(std::abs(dt(i, j) - dy(i, j) * tanh_.df(x(i, j), yt(i, j))) <= 1e-6f);
+    }
+}
