@@ -59,7 +59,8 @@ struct Registered {
 };
 const std::vector<Registered>& registered_outputs();
 
-/// Heap allocations (operator new) since the program started; main.cpp counts them.
+/// Heap allocations (malloc and relatives, so operator new and Eigen too) since the program
+/// started; main.cpp counts them.
 std::uint64_t allocations();
 
 /// A float the compiler cannot see through: 0, hidden in a register by an empty asm, so that

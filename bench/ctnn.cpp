@@ -1,6 +1,8 @@
 // ctnn's networks A-E in the benchmark.
 #include <ctnn/ctnn.hpp>
 
+#include <cstdio>
+
 #include "eigen_data.hpp"
 #include "workloads.hpp"
 
@@ -77,9 +79,27 @@ struct Runner {
   }
 };
 
+/// Prints what a model costs in memory: the model object (parameters, gradients and
+/// activation buffers' handles), the heap its activations take at batch 32, and Adam's state.
+template <class Net>
+void print_sizes(char name) {
+  const auto& w = bench::spec(name).widths;
+  std::size_t act = w.front() + w.back();  // a_0 and a_n, plus each hidden width twice (Linear, activation)
+  for (std::size_t i = 1; i + 1 < w.size(); ++i) act += 2 * std::size_t(w[i]);
+  std::printf("sizes: %c: sizeof(Net) %zu B, activations at batch 32 %zu B (heap, allocated on the first forward), "
+              "sizeof(optim::Adam<Net>) %zu B, %lld parameters\n",
+              name, sizeof(Net), act * bench::kTrainBatch * sizeof(float), sizeof(ctnn::optim::Adam<Net>),
+              static_cast<long long>(ctnn::parameter_count<Net>));
+}
+
 }  // namespace
 
 void register_ctnn() {
+  print_sizes<NetA>('A');
+  print_sizes<NetB>('B');
+  print_sizes<NetC>('C');
+  print_sizes<NetD>('D');
+  print_sizes<NetE>('E');
   bench::register_runner<Runner<NetA>>("ctnn", 'A');
   bench::register_runner<Runner<NetB>>("ctnn", 'B');
   bench::register_runner<Runner<NetC>>("ctnn", 'C');

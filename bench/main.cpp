@@ -8,7 +8,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
-#include <new>
 
 #include "common.hpp"
 
@@ -21,33 +20,47 @@ void register_torch();
 void register_dlib();
 #endif
 
-// ---- heap allocations: every operator new is counted -------------------------------------------
+// ---- heap allocations: malloc and its relatives are interposed, so operator new (which calls
+// malloc) and Eigen's aligned_malloc (which calls std::malloc directly) are both counted -------
+extern "C" {
+void* __libc_malloc(std::size_t);
+void* __libc_calloc(std::size_t, std::size_t);
+void* __libc_realloc(void*, std::size_t);
+void* __libc_memalign(std::size_t, std::size_t);
+}
 namespace {
 std::atomic<std::uint64_t> g_allocations{0};
 }
 std::uint64_t bench::allocations() { return g_allocations.load(std::memory_order_relaxed); }
-
-void* operator new(std::size_t n) {
+extern "C" {
+void* malloc(std::size_t n) {
   g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
+  return __libc_malloc(n);
 }
-void* operator new[](std::size_t n) { return operator new(n); }
-void* operator new(std::size_t n, std::align_val_t a) {
+void* calloc(std::size_t n, std::size_t size) {
   g_allocations.fetch_add(1, std::memory_order_relaxed);
-  const std::size_t al = static_cast<std::size_t>(a);
-  if (void* p = std::aligned_alloc(al, (n + al - 1) / al * al)) return p;
-  throw std::bad_alloc();
+  return __libc_calloc(n, size);
 }
-void* operator new[](std::size_t n, std::align_val_t a) { return operator new(n, a); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+void* realloc(void* p, std::size_t n) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  return __libc_realloc(p, n);
+}
+void* aligned_alloc(std::size_t alignment, std::size_t n) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  return __libc_memalign(alignment, n);
+}
+int posix_memalign(void** out, std::size_t alignment, std::size_t n) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  void* p = __libc_memalign(alignment, n);
+  if (!p) return 12;  // ENOMEM
+  *out = p;
+  return 0;
+}
+void* memalign(std::size_t alignment, std::size_t n) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  return __libc_memalign(alignment, n);
+}
+}
 
 namespace {
 

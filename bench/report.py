@@ -109,6 +109,10 @@ def main():
     # ---- cross-check lines from the log --------------------------------------------------------
     log = open(a.log).read().splitlines()
     check = [l for l in log if l.startswith("cross-check") or re.match(r"^\s+W\d/[A-E]:", l)]
+    sizes = [l[len("sizes: "):] for l in log if l.startswith("sizes: ")]
+    if sizes:
+        out.append("\nMemory of ctnn's models (printed by the same program):\n")
+        out.extend("- " + l for l in sizes)
     if check:
         out.append("\nCross-check printed by the same run (max abs difference from the yardstick's outputs):\n")
         out.append("```")

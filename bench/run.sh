@@ -13,7 +13,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/setup.sh"
 ctnn_require_packages "${CTNN_PACKAGES[@]}" libbenchmark-dev libtorch-dev libopenblas0-pthread libdlib-dev
 
-build="$CTNN_ROOT/build/bench-release"
+build="${CTNN_BENCH_BUILD:-$CTNN_ROOT/build/bench-release}"
 ctnn_configure "$build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS="-march=native" \
   -DCTNN_BUILD_TESTS=OFF -DCTNN_BUILD_EXAMPLES=OFF
 cmake --build "$build" --target ctnn_bench -j"${CTNN_BENCH_JOBS:-2}"

@@ -7,7 +7,7 @@
 //   void  w2()                      infer the batch of kBatch samples
 //   float w3()                      one training step on the kTrainBatch batch, return the loss
 //   std::vector<float> outputs(bench::Workload)   for the cross-check (common.hpp)
-// Every benchmark also reports heap allocations per iteration (operator new, main.cpp).
+// Every benchmark also reports heap allocations per iteration (malloc, main.cpp).
 #pragma once
 
 #include <benchmark/benchmark.h>

@@ -7,7 +7,9 @@
 #include <Eigen/Core>
 #include <cmath>
 #include <cstddef>
+#include <memory>
 #include <type_traits>
+#include <vector>
 
 #include "common.hpp"
 
@@ -40,12 +42,15 @@ struct Dense {
   template <class X, class Y>
   void forward(const X& x, Y& y) const {
     y.noalias() = W * x;
-    if constexpr (A == Act::relu) {
-      y = (y.colwise() + b).cwiseMax(0.0f);
-    } else if constexpr (A == Act::tanh) {
-      y = (y.colwise() + b).array().tanh().matrix();
-    } else {
-      y.colwise() += b;
+    // column by column: an expression over `y.colwise() + b` is not vectorised by Eigen
+    for (Eigen::Index j = 0; j < y.cols(); ++j) {
+      if constexpr (A == Act::relu) {
+        y.col(j) = (y.col(j) + b).cwiseMax(0.0f);
+      } else if constexpr (A == Act::tanh) {
+        y.col(j) = (y.col(j) + b).array().tanh().matrix();
+      } else {
+        y.col(j) += b;
+      }
     }
   }
 

@@ -1,6 +1,14 @@
 // Compile-time benchmark: a 32-layer MLP (32 Linear<32, 32> with ReLU between: 63 layers in one
 // Sequential), with inference, training forward, MSELoss, backward and Adam.
-#include <ctnn/ctnn.hpp>
+// The headers this needs, as a user who cares about build times includes them (the umbrella
+// <ctnn/ctnn.hpp> adds io/ and the rest).
+#include <ctnn/core/sequential.hpp>
+#include <ctnn/layers/activations.hpp>
+#include <ctnn/layers/linear.hpp>
+#include <ctnn/loss/mse.hpp>
+#include <ctnn/optim/adam.hpp>
+#include <memory>
+#include <utility>
 
 using Mlp32 = ctnn::Sequential<
     ctnn::Linear<32, 32>,

@@ -1,7 +1,15 @@
 // Compile-time benchmark: networks A-D in ctnn, with inference, a training forward, MSELoss,
 // backward and Adam, for one sample and a batch of 32. Compiled by bench/compile_time.sh beside
 // nets_eigen.cpp, which does the same with the hand-written yardstick.
-#include <ctnn/ctnn.hpp>
+// The headers this needs, as a user who cares about build times includes them (the umbrella
+// <ctnn/ctnn.hpp> adds io/ and the rest).
+#include <ctnn/core/sequential.hpp>
+#include <ctnn/layers/activations.hpp>
+#include <ctnn/layers/linear.hpp>
+#include <ctnn/loss/mse.hpp>
+#include <ctnn/optim/adam.hpp>
+#include <memory>
+#include <utility>
 
 namespace {
 using NetA = ctnn::Sequential<ctnn::Linear<8, 128>, ctnn::ReLU, ctnn::Linear<128, 128>, ctnn::ReLU, ctnn::Linear<128, 1>>;
