@@ -40,12 +40,11 @@ class Adagrad : public detail::OptimizerBase<Model, detail::AdagradState, Adagra
   explicit Adagrad(Model& model, const AdagradOptions& options = {}) : base(model, options) {
     const auto& o = options;
     const std::string n = "ctnn::optim::Adagrad: ";
-    detail::require(o.lr >= 0, n + "lr must not be negative, got " + std::to_string(o.lr));
-    detail::require(o.lr_decay >= 0, n + "lr_decay must not be negative, got " + std::to_string(o.lr_decay));
-    detail::require(o.weight_decay >= 0, n + "weight_decay must not be negative, got " + std::to_string(o.weight_decay));
-    detail::require(o.initial_accumulator_value >= 0,
-                    n + "initial_accumulator_value must not be negative, got " + std::to_string(o.initial_accumulator_value));
-    detail::require(o.eps >= 0, n + "eps must not be negative, got " + std::to_string(o.eps));
+    detail::require_non_negative(n, "lr", o.lr);
+    detail::require_non_negative(n, "lr_decay", o.lr_decay);
+    detail::require_non_negative(n, "weight_decay", o.weight_decay);
+    detail::require_non_negative(n, "initial_accumulator_value", o.initial_accumulator_value);
+    detail::require_non_negative(n, "eps", o.eps);
     this->slots_.for_each([&o](auto, auto& slot) {
       using S = typename std::remove_reference_t<decltype(*slot.param)>::scalar_type;
       slot.state.sum.setConstant(S(o.initial_accumulator_value));

@@ -53,12 +53,12 @@ class BasicAdam : public OptimizerBase<Model, AdamState, Options> {
  public:
   BasicAdam(Model& model, const Options& o, const char* name) : base(model, o) {
     const std::string n = name;
-    require(o.lr >= 0, n + ": lr must not be negative, got " + std::to_string(o.lr));
-    require(o.eps >= 0, n + ": eps must not be negative, got " + std::to_string(o.eps));
+    require_non_negative(n + ": ", "lr", o.lr);
+    require_non_negative(n + ": ", "eps", o.eps);
     require(o.betas.first >= 0 && o.betas.first < 1, n + ": betas.first must be in [0, 1), got " + std::to_string(o.betas.first));
     require(o.betas.second >= 0 && o.betas.second < 1,
             n + ": betas.second must be in [0, 1), got " + std::to_string(o.betas.second));
-    require(o.weight_decay >= 0, n + ": weight_decay must not be negative, got " + std::to_string(o.weight_decay));
+    require_non_negative(n + ": ", "weight_decay", o.weight_decay);
   }
 
   void step() {

@@ -54,6 +54,12 @@ inline void require(bool ok, const std::string& what) {
   if (!ok) throw Error(what);
 }
 
+/// PyTorch's "Invalid <name> value" check for a hyperparameter that must be >= 0, worded
+/// "<who>: <name> must not be negative, got <value>".
+inline void require_non_negative(const std::string& who, const char* name, double value) {
+  require(value >= 0, who + name + " must not be negative, got " + std::to_string(value));
+}
+
 /// A zero matrix shaped like parameter P (fixed-size or heap-stored as P's own value).
 template <class P>
 typename P::matrix_type zeros_like() {

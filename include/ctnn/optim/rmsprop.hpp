@@ -43,11 +43,11 @@ class RMSprop : public detail::OptimizerBase<Model, detail::RMSpropState, RMSpro
   explicit RMSprop(Model& model, const RMSpropOptions& options = {}) : base(model, options) {
     const auto& o = options;
     const std::string n = "ctnn::optim::RMSprop: ";
-    detail::require(o.lr >= 0, n + "lr must not be negative, got " + std::to_string(o.lr));
-    detail::require(o.eps >= 0, n + "eps must not be negative, got " + std::to_string(o.eps));
-    detail::require(o.momentum >= 0, n + "momentum must not be negative, got " + std::to_string(o.momentum));
-    detail::require(o.weight_decay >= 0, n + "weight_decay must not be negative, got " + std::to_string(o.weight_decay));
-    detail::require(o.alpha >= 0, n + "alpha must not be negative, got " + std::to_string(o.alpha));
+    detail::require_non_negative(n, "lr", o.lr);
+    detail::require_non_negative(n, "eps", o.eps);
+    detail::require_non_negative(n, "momentum", o.momentum);
+    detail::require_non_negative(n, "weight_decay", o.weight_decay);
+    detail::require_non_negative(n, "alpha", o.alpha);
   }
 
   void step() {

@@ -42,10 +42,10 @@ class SGD : public detail::OptimizerBase<Model, detail::SGDState, SGDOptions> {
 
   explicit SGD(Model& model, const SGDOptions& options = {}) : base(model, options) {
     const auto& o = options;
-    detail::require(o.lr >= 0, "ctnn::optim::SGD: lr must not be negative, got " + std::to_string(o.lr));
-    detail::require(o.momentum >= 0, "ctnn::optim::SGD: momentum must not be negative, got " + std::to_string(o.momentum));
-    detail::require(o.weight_decay >= 0,
-                    "ctnn::optim::SGD: weight_decay must not be negative, got " + std::to_string(o.weight_decay));
+    const std::string n = "ctnn::optim::SGD: ";
+    detail::require_non_negative(n, "lr", o.lr);
+    detail::require_non_negative(n, "momentum", o.momentum);
+    detail::require_non_negative(n, "weight_decay", o.weight_decay);
     detail::require(!o.nesterov || (o.momentum > 0 && o.dampening == 0),
                     "ctnn::optim::SGD: Nesterov momentum requires a momentum and zero dampening");
   }
