@@ -207,6 +207,15 @@ class Sequential : detail::sequential_checks<Layers...>,
     for_each_child_impl(*this, f, std::make_index_sequence<n>{});
   }
 
+  /// Bytes of the activations a_0..a_n this Sequential keeps from its last forward (its own
+  /// buffers, not those of nested modules; 0 before the first forward). ctnn::summary's
+  /// activation count is checked against it (tests/unit/modules_print_test.cpp).
+  std::size_t activation_bytes() const {
+    std::size_t bytes = 0;
+    for (const auto& b : buffers_) bytes += static_cast<std::size_t>(b.rows() * b.cols()) * b.element_size();
+    return bytes;
+  }
+
  private:
   template <class Self, class F, std::size_t... Is>
   static void for_each_child_impl(Self& self, F& f, std::index_sequence<Is...>) {
