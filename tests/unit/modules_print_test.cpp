@@ -166,6 +166,91 @@ TEST_CASE("summary prints a torchinfo-like table", "[modules][summary]") {
   CHECK(text.find(row2) != std::string::npos);
   CHECK(text.find("Total params: 1,281\n") != std::string::npos);
   CHECK(text.find("Params size (bytes): 5,124\n") != std::string::npos);
+  // memory: the object (its sizeof depends on the platform's alignment), the activations kept
+  // for backward: outer a_0..a_3 (8, 128, 128, 1), inner a_0..a_1 (128, 1)
+  CHECK(text.find("Model object, sizeof(Sequential): " + ctnn::detail::readable_bytes(sizeof(Net)) + "\n") !=
+        std::string::npos);
+  CHECK(text.find("Forward/backward pass size per sample: 1,576 B (1.5 KiB), 394 activations kept for backward\n") !=
+        std::string::npos);
+  CHECK(text.find("Optimizer") == std::string::npos);  // none given
+  CHECK(text.find("heap") == std::string::npos);       // every parameter fits Eigen's stack limit
+}
+
+TEST_CASE("summary with an optimizer prints its state and the heap of large parameters", "[modules][summary]") {
+  using Big = ctnn::Sequential<ctnn::Linear<1024, 1024>, ctnn::ReLU>;
+  constexpr auto s = ctnn::summary<Big, ctnn::optim::Adam<Big>>();
+  STATIC_REQUIRE(s.optimizer_sizeof == sizeof(ctnn::optim::Adam<Big>));
+  std::ostringstream out;
+  out << s;
+  const std::string text = out.str();
+  INFO(text);
+  // 1024 x 1024 floats past the 128 KiB stack limit: value and grad on the heap, Adam's three
+  // matrices too
+  CHECK(text.find("Model heap (parameters past Eigen's stack limit): 8,388,608 B (8.0 MiB)\n") != std::string::npos);
+  CHECK(text.find("Optimizer state, sizeof(Adam): " + ctnn::detail::readable_bytes(sizeof(ctnn::optim::Adam<Big>)) +
+                  "\n") != std::string::npos);
+  CHECK(text.find("Optimizer state heap (parameters past Eigen's stack limit): 12,582,912 B (12.0 MiB)\n") !=
+        std::string::npos);
+  CHECK(text.find("Forward/backward pass size per sample: 12,288 B (12.0 KiB), 3,072 activations kept for backward\n") !=
+        std::string::npos);
+  // unknown widths print "?"; Dropout's masks are named: a_0..a_2 (4, 8, 8) and 8 bools
+  std::ostringstream c;
+  c << ctnn::summary<Classifier>() << ctnn::summary<ctnn::Sequential<ctnn::Linear<4, 8>, ctnn::Dropout>>();
+  CHECK(c.str().find("Forward/backward pass size per sample: ? (a width is decided at run time)\n") != std::string::npos);
+  CHECK(c.str().find("Forward/backward pass size per sample: 88 B, 20 activations and 8 dropout mask bytes kept for "
+                     "backward\n") != std::string::npos);
+  CHECK(ctnn::detail::readable_bytes(552) == "552 B");
+  CHECK(ctnn::detail::readable_bytes(10560) == "10,560 B (10.3 KiB)");
+  CHECK(ctnn::detail::readable_bytes(3ull << 30) == "3,221,225,472 B (3.0 GiB)");
+}
+
+/// Bytes the modules of `model` keep from its last forward, as they report them.
+template <class M>
+std::size_t kept_bytes(M& model) {
+  std::size_t bytes = 0;
+  ctnn::for_each_module(model, [&](auto& m) {
+    if constexpr (requires { m.activation_bytes(); }) bytes += m.activation_bytes();                 // Sequential
+    if constexpr (requires { m.mask(); }) bytes += static_cast<std::size_t>(m.mask().size()) * sizeof(bool);  // Dropout
+  });
+  return bytes;
+}
+
+template <class S>
+void check_activation_count() {
+  using Net = ctnn::with_scalar<ctnn::Sequential<ctnn::Linear<8, 16>, ctnn::ReLU, ctnn::Dropout,
+                                                 ctnn::Sequential<ctnn::Linear<16, 4>, ctnn::Tanh>, ctnn::Linear<4, 1>>,
+                                S>;
+  constexpr auto s = ctnn::summary<Net>();
+  // outer a_0..a_5: 8, 16, 16, 16, 4, 1; inner a_0..a_2: 16, 4, 4; Dropout's mask: 16 bools
+  STATIC_REQUIRE(s.activation_values_per_sample == 61 + 24);
+  STATIC_REQUIRE(s.activation_mask_bytes_per_sample == 16);
+  STATIC_REQUIRE(s.activation_bytes(5) == (85 * static_cast<long long>(sizeof(S)) + 16) * 5);
+  Net net;
+  CHECK(kept_bytes(net) == 0);  // nothing before the first forward
+  for (int batch : {5, 32, 2}) {
+    INFO("batch " << batch);
+    const Eigen::Matrix<S, 8, Eigen::Dynamic> x = Eigen::Matrix<S, 8, Eigen::Dynamic>::Random(8, batch);
+    net.forward(x);
+    CHECK(kept_bytes(net) == static_cast<std::size_t>(s.activation_bytes(batch)));
+  }
+}
+
+TEST_CASE("summary's activation count is what the modules keep", "[modules][summary]") {
+  check_activation_count<float>();
+  check_activation_count<double>();
+
+  // inside a Sequential, Cached<Linear> runs through Linear's forward_into: Sequential keeps
+  // x and y, Cached's caches stay empty (and summary counts them once)
+  using Net = ctnn::Sequential<ctnn::Cached<ctnn::Linear<2, 3>>, ctnn::ReLU>;
+  STATIC_REQUIRE(ctnn::summary<Net>().activation_values_per_sample == 2 + 3 + 3);
+  Net net;
+  const Eigen::Matrix<float, 2, 4> x = Eigen::Matrix<float, 2, 4>::Ones();
+  net.forward(x);
+  CHECK(kept_bytes(net) == 8 * 4 * 4);
+  CHECK_THROWS_WITH(ctnn::layer<0>(net).backward(Eigen::Matrix<float, 3, 4>::Ones().eval()),
+                    Catch::Contains("nothing is cached"));
+  // a custom model's Cached member is called through its forward: it keeps x and y
+  STATIC_REQUIRE(ctnn::summary<seeds::MyNet>().activation_values_per_sample == 5 + 3);
 }
 
 namespace modules_print_test {

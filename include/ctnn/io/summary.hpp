@@ -14,6 +14,20 @@
 /// flops(int in_width)` when it has one; Linear 2 * In * Out (+ Out with a bias); another
 /// layer with parameters 2 * its parameter count (each weight in one multiply-add); a layer
 /// without parameters one per output element; a container, the sum of its children.
+///
+/// Memory, also constant (issue 6), printed in the table's footer:
+/// - `model_sizeof`: sizeof(Net), the object itself: parameters and gradients of fixed size,
+///   Sequential's activation-buffer handles. `model_heap_bytes`: parameters (value and
+///   grad) and buffers too large for Eigen's stack limit, whose elements live on the heap.
+/// - `activation_values_per_sample`: the activations forward keeps for backward, per sample
+///   (Sequential's a_0..a_n, Cached's x and y, nested modules' own), plus Dropout's masks
+///   (`activation_mask_bytes_per_sample`, one bool per element); `activation_bytes(batch)`.
+///   When a width is decided only at run time (a shape-polymorphic member of a custom model)
+///   the count is unknown: `activations_known` is false, both numbers are -1 and the table
+///   prints "?".
+/// - `ctnn::summary<Net, Optimizer>()` adds the optimizer's state: `optimizer_sizeof` =
+///   sizeof(Optimizer) (its state matrices mirror the parameters at compile time) and
+///   `optimizer_heap_bytes` (state of parameters past Eigen's stack limit, on the heap).
 #pragma once
 
 #include <array>
@@ -32,10 +46,16 @@
 #include <utility>
 
 #include "ctnn/core/buffer.hpp"
+#include "ctnn/core/cached.hpp"
+#include "ctnn/core/layer.hpp"
 #include "ctnn/core/module.hpp"
+#include "ctnn/core/scalar.hpp"
+#include "ctnn/core/sequential.hpp"
 #include "ctnn/core/shape.hpp"
 #include "ctnn/detail/type_name.hpp"
+#include "ctnn/layers/dropout.hpp"
 #include "ctnn/layers/linear.hpp"
+#include "ctnn/optim/optimizer_concepts.hpp"
 
 namespace ctnn {
 
@@ -59,8 +79,29 @@ struct Summary {
   std::size_t param_bytes = 0;       ///< bytes of all parameter values
   std::size_t buffer_bytes = 0;      ///< bytes of all buffers
   long long flops_per_sample = 0;    ///< FLOPs of one forward on one sample
+
+  // ---- memory (issue 6) ----
+  std::size_t model_sizeof = 0;      ///< sizeof(Net): the object with its fixed-size parameters and gradients
+  std::size_t model_heap_bytes = 0;  ///< parameters (value, grad) and buffers past Eigen's stack limit
+  std::size_t scalar_bytes = 0;      ///< sizeof the model's scalar (float when it has no parameters)
+  bool activations_known = true;     ///< false when a width is decided only at run time
+  long long activation_values_per_sample = 0;     ///< kept by forward for backward; -1 if unknown
+  long long activation_mask_bytes_per_sample = 0;  ///< Dropout's masks (one bool each); -1 if unknown
+  bool has_optimizer = false;        ///< summary<Net, Optimizer>()
+  detail::short_name optimizer;      ///< "Adam"
+  std::size_t optimizer_sizeof = 0;  ///< sizeof(Optimizer): its state with fixed-size matrices
+  std::size_t optimizer_heap_bytes = 0;  ///< state of parameters past Eigen's stack limit
+
   /// The model's size: parameters and buffers (what a checkpoint of the weights holds).
   constexpr std::size_t model_bytes() const { return param_bytes + buffer_bytes; }
+  /// Bytes forward keeps for backward at this batch size (activations and masks); -1 if unknown.
+  constexpr long long activation_bytes(long long batch) const {
+    if (!activations_known) return -1;
+    return (activation_values_per_sample * static_cast<long long>(scalar_bytes) + activation_mask_bytes_per_sample) *
+           batch;
+  }
+  /// The optimizer's state, object and heap (0 without an optimizer).
+  constexpr std::size_t optimizer_bytes() const { return optimizer_sizeof + optimizer_heap_bytes; }
   static constexpr std::size_t size() { return N; }
 };
 
@@ -118,6 +159,159 @@ constexpr std::size_t count_bytes() {
     return 0;
   }
 }
+
+/// Bytes of parameters (value and grad) and buffers of T whose elements live on the heap:
+/// those whose ctnn::Matrix is past Eigen's stack limit (core/tensor.hpp).
+template <class T>
+constexpr std::size_t count_heap_bytes() {
+  if constexpr (ParameterType<T> || BufferType<T>) {
+    if constexpr (T::matrix_type::ColsAtCompileTime != Eigen::Dynamic) {
+      return 0;
+    } else {
+      return (ParameterType<T> ? 2 : 1) * sizeof(typename T::scalar_type) * T::size;  // value (and grad)
+    }
+  } else if constexpr (ListsChildTypes<T>) {
+    using C = typename T::child_types;
+    return [&]<std::size_t... Is>(std::index_sequence<Is...>) {
+      return (std::size_t{0} + ... + count_heap_bytes<std::tuple_element_t<Is, C>>());
+    }(std::make_index_sequence<std::tuple_size_v<C>>{});
+  } else if constexpr (HanaStruct<T>) {
+    std::size_t n = 0;
+    boost::hana::for_each(boost::hana::accessors<T>(),
+                          [&](auto pair) { n += count_heap_bytes<member_t<T, decltype(pair)>>(); });
+    return n;
+  } else {
+    return 0;
+  }
+}
+
+// ---- activations kept for backward ------------------------------------------------------------
+
+template <class T>
+constexpr bool is_sequential_v = false;
+template <class... Ls>
+constexpr bool is_sequential_v<Sequential<Ls...>> = true;
+template <class T>
+constexpr bool is_cached_v = false;
+template <class L, class S>
+constexpr bool is_cached_v<Cached<L, S>> = true;
+
+/// Whether Sequential runs layer L through L.forward_into(x, out) (detail::forward_into in
+/// core/layer.hpp) rather than L.forward(x): a Cached<L> whose L has forward_into then
+/// inherits it, and its x and y caches stay empty (Sequential keeps them instead).
+template <class L>
+constexpr bool writes_into = requires(L& l, const probe_in<L>& x, probe_out<L>& y) { l.forward_into(x, y); };
+
+/// What a module's forward keeps for its backward, per sample.
+struct ActivationCount {
+  long long values = 0;      ///< activations, in the model's scalar
+  long long mask_bytes = 0;  ///< Dropout's masks, one bool per element
+  bool known = true;         ///< false when a width is decided only at run time
+
+  static constexpr ActivationCount of_width(int w, bool mask = false) {
+    ActivationCount c;
+    if (w == any) {
+      c.known = false;
+    } else {
+      (mask ? c.mask_bytes : c.values) = w;
+    }
+    return c;
+  }
+  constexpr ActivationCount& operator+=(const ActivationCount& o) {
+    values += o.values;
+    mask_bytes += o.mask_bytes;
+    known = known && o.known;
+    return *this;
+  }
+};
+
+/// The activations module M keeps per sample when `in` features arrive (ctnn::any: unknown).
+///
+/// THIS MIRRORS WHAT THE MODULES KEEP; change it here when they change (the test "summary's
+/// activation count is what the modules keep" in tests/unit/modules_print_test.cpp compares
+/// it with Sequential::activation_bytes() and Dropout's mask after a forward):
+/// - Sequential<L0..Ln-1> (core/sequential.hpp): its buffers a_0 (its input) .. a_n, n + 1
+///   activations of its chain's widths, plus what each layer keeps itself (a nested
+///   Sequential its own buffers, a Cached its x and y unless Sequential bypasses them
+///   through forward_into);
+/// - Cached<L> (core/cached.hpp): x and y, plus what L keeps;
+/// - Dropout: its mask, one bool per element;
+/// - a custom model (Hana struct): what its members keep, each member's width its own
+///   (a shape-polymorphic member makes the count unknown);
+/// - any other layer: nothing (layers are pure: backward gets x and y from their owner).
+template <class M>
+constexpr ActivationCount activations_per_sample(int in) {
+  if constexpr (requires { M::in_features; }) {
+    if (M::in_features != any) in = M::in_features;
+  }
+  ActivationCount c;
+  if constexpr (is_sequential_v<M>) {
+    using C = typename M::child_types;
+    c += ActivationCount::of_width(in);  // a_0
+    int w = in;
+    [&]<std::size_t... Is>(std::index_sequence<Is...>) {
+      (
+          [&] {
+            using L = std::tuple_element_t<Is, C>;
+            if constexpr (is_cached_v<L> && writes_into<L>) {
+              c += activations_per_sample<typename L::layer_type>(w);  // Cached's caches bypassed
+            } else {
+              c += activations_per_sample<L>(w);
+            }
+            w = output_width<L>(L::in_features != any ? L::in_features : w);
+            c += ActivationCount::of_width(w);  // a_{i+1}
+          }(),
+          ...);
+    }(std::make_index_sequence<std::tuple_size_v<C>>{});
+  } else if constexpr (is_cached_v<M>) {
+    using L = typename M::layer_type;
+    c += ActivationCount::of_width(in);                    // x
+    c += ActivationCount::of_width(output_width<L>(in));  // y
+    c += activations_per_sample<L>(in);
+  } else if constexpr (std::is_same_v<M, Dropout>) {
+    c += ActivationCount::of_width(in, /*mask=*/true);
+  } else {
+    for_each_child_type<M>([&]<class Child>(std::type_identity<Child>, std::string_view) {
+      c += activations_per_sample<Child>(any);
+    });
+  }
+  return c;
+}
+
+// ---- optimizer state --------------------------------------------------------------------------
+
+/// Stands in for a parameter to count the parameter-shaped matrices an optimizer's State<P>
+/// holds: sizeof(State<probe_parameter>) / sizeof(probe_matrix), the rest of a state (its step
+/// counter) being far smaller than one probe matrix.
+struct probe_matrix {
+  char bytes[4096];
+  constexpr probe_matrix(long, long) : bytes{} {}
+  constexpr void setZero() {}
+};
+struct probe_parameter {
+  using matrix_type = probe_matrix;
+  static constexpr int rows = 1, cols = 1;
+};
+
+template <class Model, class Tuple, std::size_t Matrices>
+struct optimizer_heap;
+template <class Model, class... Ps, std::size_t Matrices>
+struct optimizer_heap<Model, std::tuple<Ps...>, Matrices> {
+  static constexpr std::size_t bytes =
+      (std::size_t{0} + ... +
+       (Ps::matrix_type::ColsAtCompileTime == Eigen::Dynamic ? Matrices * sizeof(typename Ps::scalar_type) * Ps::size
+                                                              : 0));
+};
+
+/// Heap bytes of the state of an optimizer built on OptimizerBase (ctnn's optimizers); the
+/// model it was built over, for the check that it is the summarised one.
+template <class Model, template <class> class State, class Options>
+constexpr std::size_t state_heap_bytes(const optim::detail::OptimizerBase<Model, State, Options>*) {
+  constexpr std::size_t matrices = sizeof(State<probe_parameter>) / sizeof(probe_matrix);
+  return optimizer_heap<Model, parameter_types<Model>, matrices>::bytes;
+}
+template <class Model, template <class> class State, class Options>
+Model optimizer_model(const optim::detail::OptimizerBase<Model, State, Options>*);
 
 constexpr short_name to_short_name(std::string_view s) {
   short_name r;
@@ -187,6 +381,22 @@ inline std::string thousands(long long v) {
   return v < 0 ? "-" + s : s;
 }
 
+/// 10560 -> "10,560 B (10.3 KiB)"; below 1 KiB just "552 B".
+inline std::string readable_bytes(std::size_t bytes) {
+  std::string s = thousands(static_cast<long long>(bytes)) + " B";
+  if (bytes < 1024) return s;
+  const char* units[] = {"KiB", "MiB", "GiB", "TiB"};
+  double v = static_cast<double>(bytes) / 1024;
+  std::size_t u = 0;
+  while (v >= 1024 && u + 1 < std::size(units)) {
+    v /= 1024;
+    ++u;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, " (%.1f %s)", v, units[u]);
+  return s + buf;
+}
+
 inline std::string pad(std::string s, std::size_t width, std::size_t visible) {
   if (visible < width) s.append(width - visible, ' ');
   return s;
@@ -194,8 +404,9 @@ inline std::string pad(std::string s, std::size_t width, std::size_t visible) {
 
 }  // namespace detail
 
-/// The summary of model type Net, computed at compile time.
-template <class Net>
+/// The summary of model type Net, computed at compile time; with an optimizer type
+/// (`ctnn::summary<Net, ctnn::optim::Adam<Net>>()`), also the size of its state.
+template <class Net, class Optimizer = void>
 constexpr auto summary() {
   using M = std::remove_cvref_t<Net>;
   constexpr std::size_t n = detail::count_rows<M>();
@@ -210,6 +421,25 @@ constexpr auto summary() {
   s.total_params = parameter_count<M>;
   s.param_bytes = detail::count_bytes<M, false>();
   s.buffer_bytes = detail::count_bytes<M, true>();
+  s.model_sizeof = sizeof(M);
+  s.model_heap_bytes = detail::count_heap_bytes<M>();
+  s.scalar_bytes = sizeof(scalar_of<M>);
+  constexpr detail::ActivationCount kept = detail::activations_per_sample<M>(any);
+  s.activations_known = kept.known;
+  s.activation_values_per_sample = kept.known ? kept.values : -1;
+  s.activation_mask_bytes_per_sample = kept.known ? kept.mask_bytes : -1;
+  if constexpr (!std::is_void_v<Optimizer>) {
+    using O = std::remove_cvref_t<Optimizer>;
+    static_assert(optim::Optimizer<O>, "ctnn::summary<Net, Optimizer>: Optimizer is not an optimizer (see docs/training.md#optimizers)");
+    s.has_optimizer = true;
+    s.optimizer = detail::to_short_name(detail::repr_name_of<O>());
+    s.optimizer_sizeof = sizeof(O);
+    if constexpr (requires { detail::state_heap_bytes(static_cast<const O*>(nullptr)); }) {
+      static_assert(std::is_same_v<decltype(detail::optimizer_model(static_cast<const O*>(nullptr))), M>,
+                    "ctnn::summary<Net, Optimizer>: the optimizer is built over another model than Net");
+      s.optimizer_heap_bytes = detail::state_heap_bytes(static_cast<const O*>(nullptr));
+    }
+  }
   return s;
 }
 
@@ -250,6 +480,27 @@ std::ostream& operator<<(std::ostream& os, const Summary<N>& s) {
      << "Buffers size (bytes): " << detail::thousands(static_cast<long long>(s.buffer_bytes)) << '\n'
      << "Estimated total size (bytes): " << detail::thousands(static_cast<long long>(s.model_bytes())) << '\n'
      << rule << '\n';
+  // memory: the object, its heap, what forward keeps for backward, the optimizer's state
+  os << "Model object, sizeof(" << s.rows[0].type.view() << "): " << detail::readable_bytes(s.model_sizeof) << '\n';
+  if (s.model_heap_bytes != 0)
+    os << "Model heap (parameters past Eigen's stack limit): " << detail::readable_bytes(s.model_heap_bytes) << '\n';
+  os << "Forward/backward pass size per sample: ";
+  if (s.activations_known) {
+    os << detail::readable_bytes(static_cast<std::size_t>(s.activation_bytes(1))) << ", "
+       << detail::thousands(s.activation_values_per_sample) << " activations";
+    if (s.activation_mask_bytes_per_sample != 0)
+      os << " and " << detail::thousands(s.activation_mask_bytes_per_sample) << " dropout mask bytes";
+    os << " kept for backward\n";
+  } else {
+    os << "? (a width is decided at run time)\n";
+  }
+  if (s.has_optimizer) {
+    os << "Optimizer state, sizeof(" << s.optimizer.view() << "): " << detail::readable_bytes(s.optimizer_sizeof) << '\n';
+    if (s.optimizer_heap_bytes != 0)
+      os << "Optimizer state heap (parameters past Eigen's stack limit): " << detail::readable_bytes(s.optimizer_heap_bytes)
+         << '\n';
+  }
+  os << rule << '\n';
   return os;
 }
 
