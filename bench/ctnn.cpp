@@ -79,17 +79,18 @@ struct Runner {
   }
 };
 
-/// Prints what a model costs in memory: the model object (parameters, gradients and
-/// activation buffers' handles), the heap its activations take at batch 32, and Adam's state.
+/// Prints what a model costs in memory, as ctnn::summary computes it at compile time: the
+/// model object (parameters, gradients and activation buffers' handles) and the heap of
+/// parameters past Eigen's stack limit, the activations kept for backward at the training
+/// batch (heap, allocated on the first forward), and Adam's state.
 template <class Net>
 void print_sizes(char name) {
-  const auto& w = bench::spec(name).widths;
-  std::size_t act = w.front() + w.back();  // a_0 and a_n, plus each hidden width twice (Linear, activation)
-  for (std::size_t i = 1; i + 1 < w.size(); ++i) act += 2 * std::size_t(w[i]);
-  std::printf("sizes: %c: sizeof(Net) %zu B, activations at batch 32 %zu B (heap, allocated on the first forward), "
-              "sizeof(optim::Adam<Net>) %zu B, %lld parameters\n",
-              name, sizeof(Net), act * bench::kTrainBatch * sizeof(float), sizeof(ctnn::optim::Adam<Net>),
-              static_cast<long long>(ctnn::parameter_count<Net>));
+  constexpr auto s = ctnn::summary<Net, ctnn::optim::Adam<Net>>();
+  static_assert(s.activations_known, "bench: every width of the benchmark's networks is known at compile time");
+  std::printf("sizes: %c: sizeof(Net) %zu B + heap %zu B, activations at batch %d %lld B (heap, allocated on the first "
+              "forward), sizeof(optim::Adam<Net>) %zu B + heap %zu B, %zu parameters\n",
+              name, s.model_sizeof, s.model_heap_bytes, bench::kTrainBatch, s.activation_bytes(bench::kTrainBatch),
+              s.optimizer_sizeof, s.optimizer_heap_bytes, s.total_params);
 }
 
 }  // namespace
