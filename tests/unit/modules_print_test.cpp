@@ -204,6 +204,22 @@ TEST_CASE("summary with an optimizer prints its state and the heap of large para
   CHECK(ctnn::detail::readable_bytes(3ull << 30) == "3,221,225,472 B (3.0 GiB)");
 }
 
+TEST_CASE("summary's memory numbers make a budget the compiler checks", "[modules][summary]") {
+  // --8<-- [start:summary-memory]
+  using Net = ctnn::Sequential<ctnn::Linear<8, 16>, ctnn::ReLU, ctnn::Linear<16, 1>>;
+  constexpr auto s = ctnn::summary<Net, ctnn::optim::Adam<Net>>();
+  static_assert(s.activation_values_per_sample == 8 + 16 + 16 + 1);  // a_0..a_3, kept for backward
+  static_assert(s.activation_bytes(/*batch=*/32) == 41 * 32 * 4);      // floats
+  static_assert(s.model_sizeof == sizeof(Net) && s.optimizer_sizeof == sizeof(ctnn::optim::Adam<Net>));
+  static_assert(s.model_sizeof + s.model_heap_bytes + s.optimizer_bytes() < 16 * 1024);  // a budget
+  std::ostringstream table;
+  table << s;  // the footer adds sizeof(Sequential), activations per sample, sizeof(Adam)
+  // --8<-- [end:summary-memory]
+  CHECK(table.str().find("Forward/backward pass size per sample: 164 B, 41 activations kept for backward\n") !=
+        std::string::npos);
+  CHECK(table.str().find("Optimizer state, sizeof(Adam): ") != std::string::npos);
+}
+
 /// Bytes the modules of `model` keep from its last forward, as they report them.
 template <class M>
 std::size_t kept_bytes(M& model) {
