@@ -499,3 +499,84 @@ TEST_CASE("a checkpoint resumes training bit for bit", "[io][checkpoint]") {
   CHECK(resumed->state() == before);
   fs::remove_all(dir);
 }
+
+namespace {
+/// `file` again with every one-column 2-D tensor stored 1-D, (R, 1) -> (R): what ctnn wrote
+/// before its tensors kept their parameter's ndim.
+std::vector<std::byte> with_1d_columns(const ctnn::SafetensorsFile& file) {
+  ctnn::SafetensorsWriter w;
+  for (const auto& [key, value] : file.metadata()) w.set_metadata(key, value);
+  for (const auto& t : file.tensors()) {
+    auto shape = t.shape;
+    if (shape.size() == 2 && shape[1] == 1) shape = {shape[0]};
+    const auto data = file.data(t);
+    w.add(t.name, *t.dtype, shape, std::vector<std::byte>(data.begin(), data.end()));
+  }
+  return w.bytes();
+}
+}  // namespace
+
+TEST_CASE("optimizer state has its parameter's shape in a checkpoint; older 1-D columns still load", "[io][checkpoint]") {
+  using Net = ctnn::Sequential<ctnn::Linear<1, 8>, ctnn::Tanh, ctnn::Linear<8, 1>>;
+  using Opt = ctnn::optim::Adam<Net>;
+  using Shape = std::vector<std::int64_t>;
+  const fs::path dir = temp_dir();
+  Net net = seeded<Net>(5);
+  Opt opt{net, {.lr = 0.01, .amsgrad = true}};
+  const Eigen::Matrix<float, 1, 6> x = Eigen::Matrix<float, 1, 6>::LinSpaced(-1, 1);
+  const ctnn::MSELoss loss;
+  for (int i = 0; i < 3; ++i) {
+    const auto y = net.forward(x);
+    opt.zero_grad();
+    net.backward(loss.grad(y, x));
+    opt.step();
+  }
+  ctnn::save_checkpoint(dir / "linear1.safetensors", net, opt);
+  const auto file = ctnn::SafetensorsFile::read(dir / "linear1.safetensors");
+  // PyTorch: nn.Linear(1, 8).weight is (8, 1), and so is every state tensor of it
+  CHECK(file.find("model.0.weight")->shape == Shape{8, 1});
+  CHECK(file.find("optimizer.state.0.exp_avg")->shape == Shape{8, 1});
+  CHECK(file.find("optimizer.state.0.exp_avg_sq")->shape == Shape{8, 1});
+  CHECK(file.find("optimizer.state.0.max_exp_avg_sq")->shape == Shape{8, 1});
+  CHECK(file.find("optimizer.state.1.exp_avg")->shape == Shape{8});     // the bias is 1-D
+  CHECK(file.find("optimizer.state.2.exp_avg")->shape == Shape{1, 8});  // nn.Linear(8, 1).weight
+  CHECK(file.find("optimizer.state.3.exp_avg")->shape == Shape{1});
+  CHECK(file.find("optimizer.state.0.step")->shape == Shape{});
+
+  // loads into fresh objects: every bit of the state comes back
+  const auto saved = ctnn::detail::checkpoint_writer(net, opt).bytes();
+  auto load_fresh = [&](const fs::path& path) {
+    Net other = seeded<Net>(6);
+    Opt other_opt{other, {.lr = 0.5, .amsgrad = true}};
+    ctnn::load_checkpoint(path, other, other_opt);
+    return ctnn::detail::checkpoint_writer(other, other_opt).bytes();
+  };
+  CHECK(load_fresh(dir / "linear1.safetensors") == saved);
+
+  // a checkpoint written before, with (8) where (8, 1) belongs, loads too: the same elements
+  ctnn::SafetensorsWriter::write_file_atomically(dir / "old.safetensors", with_1d_columns(file));
+  const auto old = ctnn::SafetensorsFile::read(dir / "old.safetensors");
+  REQUIRE(old.find("optimizer.state.0.exp_avg")->shape == Shape{8});
+  REQUIRE(old.find("model.0.weight")->shape == Shape{8});
+  CHECK(load_fresh(dir / "old.safetensors") == saved);
+
+  // another shape with the same count is refused, naming both
+  {
+    ctnn::SafetensorsWriter w;
+    for (const auto& [key, value] : file.metadata()) w.set_metadata(key, value);
+    for (const auto& t : file.tensors()) {
+      const auto data = file.data(t);
+      w.add(t.name, *t.dtype, t.name == "optimizer.state.0.exp_avg" ? Shape{2, 4} : t.shape,
+            std::vector<std::byte>(data.begin(), data.end()));
+    }
+    w.write(dir / "bad.safetensors");
+    Net other = seeded<Net>(6);
+    Opt other_opt{other};
+    CHECK_THROWS_WITH(ctnn::load_checkpoint(dir / "bad.safetensors", other, other_opt),
+                      Catch::Contains("tensor 'optimizer.state.0.exp_avg': expected shape (8, 1), found (2, 4)"));
+  }
+  // load_safetensors keeps PyTorch's load_state_dict rule: a weight must have its own shape
+  const auto weights_1d = with_1d_columns(ctnn::SafetensorsFile::parse(ctnn::to_safetensors(net)));
+  CHECK_THAT(load_error<Net>(weights_1d), Catch::Contains("tensor '0.weight': expected shape (8, 1), found (8)"));
+  fs::remove_all(dir);
+}

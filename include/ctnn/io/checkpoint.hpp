@@ -11,6 +11,12 @@
 /// the same bits as training 2N steps. The random generators of modules that own one
 /// (Dropout's masks) are saved too, in the metadata ("ctnn.generator.<module>"), so a run with
 /// dropout resumes exactly as well. Loading is all or nothing, as load_safetensors.
+///
+/// Optimizer state tensors have their parameter's shape, as in PyTorch: the exp_avg of
+/// Linear<1, 8>'s weight (nn.Linear(1, 8).weight, (8, 1)) is (8, 1), 2-D. Checkpoints written
+/// before ctnn kept that ndim stored such one-column tensors 1-D, (8); loading a checkpoint
+/// still accepts (R) where (R, 1) is expected, model or optimizer, the elements being the same.
+/// (load_safetensors, PyTorch's load_state_dict, does not: the shape must be the parameter's.)
 #pragma once
 
 #include <concepts>
@@ -35,10 +41,11 @@ inline constexpr const char* scheduler_key = "ctnn.scheduler";
 
 namespace detail {
 
-/// Calls obj.named_state(f) with f adding each piece of state to writer under prefix.
+/// Calls obj.named_state(f) with f adding each piece of state to writer under prefix; a
+/// matrix comes with its parameter's ndim (optim::detail::visit_state), the tensor's ndim.
 template <class T>
 void write_named_state(T& obj, const std::string& prefix, SafetensorsWriter& writer) {
-  obj.named_state([&](std::string_view name, auto& t) {
+  obj.named_state([&](std::string_view name, auto& t, auto... ndim) {
     using V = std::remove_cvref_t<decltype(t)>;
     std::string full = prefix + std::string(name);
     if constexpr (std::is_same_v<V, double>) {
@@ -47,15 +54,22 @@ void write_named_state(T& obj, const std::string& prefix, SafetensorsWriter& wri
       const std::int64_t v = static_cast<std::int64_t>(t);
       writer.add_values<std::int64_t>(std::move(full), Dtype::I64, {}, std::span<const std::int64_t>(&v, 1));
     } else {
-      write_matrix(writer, std::move(full), t, std::nullopt);
+      write_matrix(writer, std::move(full), t, std::nullopt, (0 + ... + static_cast<int>(ndim)));
     }
   });
 }
 
-/// Adds each piece of obj's state to `state` under prefix.
+/// Adds each piece of obj's state to `state` under prefix; a matrix has its parameter's ndim
+/// and also takes the 1-D shape of older checkpoints.
 template <class T>
 void add_named_state(T& obj, const std::string& prefix, state_list& state) {
-  obj.named_state([&](std::string_view name, auto& t) { state.add(prefix + std::string(name), t); });
+  obj.named_state([&](std::string_view name, auto& t, auto... ndim) {
+    if constexpr (std::is_arithmetic_v<std::remove_cvref_t<decltype(t)>>) {
+      state.add(prefix + std::string(name), t);
+    } else {
+      state.add(prefix + std::string(name), t, (0 + ... + static_cast<int>(ndim)), /*accept_1d_column=*/true);
+    }
+  });
 }
 
 /// Checks that the file was written by the same kind of optimizer or scheduler (their states
@@ -125,7 +139,7 @@ LoadResult load_checkpoint_from(const SafetensorsFile& f, const LoadOptions& opt
   };
   visit_generators(model, std::string(), stage_generator);
   state_list state;
-  add_model_state(model, "model.", state);
+  add_model_state(model, "model.", state, /*accept_1d_column=*/true);
   add_named_state(optimizer, "optimizer.", state);
   (add_named_state(scheduler, "scheduler.", state), ...);
   LoadResult result = load_state(state, f, options, architecture<Model>, context);

@@ -73,7 +73,7 @@ class Adagrad : public detail::OptimizerBase<Model, detail::AdagradState, Adagra
   void named_state(F&& f) {
     this->slots_.for_each([&f](auto i, auto& slot) {
       detail::visit_state(f, i, "step", slot.state.step);
-      detail::visit_state(f, i, "sum", slot.state.sum);
+      detail::visit_state(f, i, "sum", slot.state.sum, *slot.param);
     });
     f(std::string_view("param_groups.0.lr"), this->options_.lr);
   }

@@ -99,9 +99,9 @@ class BasicAdam : public OptimizerBase<Model, AdamState, Options> {
     const bool amsgrad = this->options_.amsgrad;
     this->slots_.for_each([&f, amsgrad](auto i, auto& slot) {
       visit_state(f, i, "step", slot.state.step);
-      visit_state(f, i, "exp_avg", slot.state.exp_avg);
-      visit_state(f, i, "exp_avg_sq", slot.state.exp_avg_sq);
-      if (amsgrad) visit_state(f, i, "max_exp_avg_sq", slot.state.max_exp_avg_sq);
+      visit_state(f, i, "exp_avg", slot.state.exp_avg, *slot.param);
+      visit_state(f, i, "exp_avg_sq", slot.state.exp_avg_sq, *slot.param);
+      if (amsgrad) visit_state(f, i, "max_exp_avg_sq", slot.state.max_exp_avg_sq, *slot.param);
     });
     f(std::string_view("param_groups.0.lr"), this->options_.lr);
   }

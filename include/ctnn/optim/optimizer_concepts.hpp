@@ -12,7 +12,9 @@
 ///   like its parameter or a `double` / `std::int64_t` lvalue, named as in PyTorch's
 ///   optimizer.state_dict(): "state.<i>.exp_avg", ..., "param_groups.0.lr", i the parameter's
 ///   index in ctnn::parameters() order. Every parameter's state is visited, zero until its
-///   first step ("state.<i>.step" == 0 is PyTorch's "no state yet").
+///   first step ("state.<i>.step" == 0 is PyTorch's "no state yet"). A visitor that also
+///   takes a third argument gets, with each matrix, the parameter's PyTorch ndim as a
+///   std::integral_constant<int, ndim> (checkpoints use it: see detail::visit_state).
 #pragma once
 
 #include <concepts>
@@ -163,6 +165,21 @@ template <class F, class T>
 void visit_state(F& f, std::size_t i, std::string_view what, T& t) {
   const std::string key = state_key(i, what);
   f(std::string_view(key), t);
+}
+
+/// The same for a matrix t that mirrors parameter p: a visitor that takes a third argument is
+/// given p's PyTorch ndim, std::integral_constant<int, P::ndim>, so that the state tensor can
+/// have the parameter's shape (PyTorch's exp_avg of nn.Linear(1, 8).weight is (8, 1), 2-D,
+/// though a one-column matrix is 1-D by default). Other visitors get f(name, t).
+template <class F, class T, class P>
+void visit_state(F& f, std::size_t i, std::string_view what, T& t, const P&) {
+  using ndim = std::integral_constant<int, P::ndim>;
+  const std::string key = state_key(i, what);
+  if constexpr (std::is_invocable_v<F&, std::string_view, T&, ndim>) {
+    f(std::string_view(key), t, ndim{});
+  } else {
+    f(std::string_view(key), t);
+  }
 }
 
 

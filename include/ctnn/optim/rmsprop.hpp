@@ -88,9 +88,9 @@ class RMSprop : public detail::OptimizerBase<Model, detail::RMSpropState, RMSpro
     const RMSpropOptions& o = this->options_;
     this->slots_.for_each([&f, &o](auto i, auto& slot) {
       detail::visit_state(f, i, "step", slot.state.step);
-      detail::visit_state(f, i, "square_avg", slot.state.square_avg);
-      if (o.momentum > 0) detail::visit_state(f, i, "momentum_buffer", slot.state.momentum_buffer);
-      if (o.centered) detail::visit_state(f, i, "grad_avg", slot.state.grad_avg);
+      detail::visit_state(f, i, "square_avg", slot.state.square_avg, *slot.param);
+      if (o.momentum > 0) detail::visit_state(f, i, "momentum_buffer", slot.state.momentum_buffer, *slot.param);
+      if (o.centered) detail::visit_state(f, i, "grad_avg", slot.state.grad_avg, *slot.param);
     });
     f(std::string_view("param_groups.0.lr"), this->options_.lr);
   }

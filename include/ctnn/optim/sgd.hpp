@@ -84,7 +84,7 @@ class SGD : public detail::OptimizerBase<Model, detail::SGDState, SGDOptions> {
   void named_state(F&& f) {
     if (this->options_.momentum != 0) {
       this->slots_.for_each([&f](auto i, auto& slot) {
-        detail::visit_state(f, i, "momentum_buffer", slot.state.momentum_buffer);
+        detail::visit_state(f, i, "momentum_buffer", slot.state.momentum_buffer, *slot.param);
         detail::visit_state(f, i, "step", slot.state.step);
       });
     }

@@ -126,16 +126,23 @@ constexpr int ndim_of() {
   }
 }
 
+/// A matrix destination. With accept_1d_column, an (R, 1) slot also takes a 1-D (R) tensor:
+/// the same elements, as ctnn's checkpoints stored one-column 2-D tensors before they kept
+/// PyTorch's ndim.
 template <class M>
 class matrix_slot final : public state_slot {
   using T = typename M::Scalar;
 
  public:
-  matrix_slot(std::string name, M& target, int ndim = 0)
-      : state_slot(std::move(name), torch_shape(target.rows(), target.cols(), ndim)), target_(target) {}
+  matrix_slot(std::string name, M& target, int ndim = 0, bool accept_1d_column = false)
+      : state_slot(std::move(name), torch_shape(target.rows(), target.cols(), ndim)),
+        target_(target),
+        accept_1d_column_(accept_1d_column) {}
   std::string expected() const override { return std::string(kind_name<T>()) + " " + ctnn::format_shape(shape()); }
   void stage(const SafetensorsFile& f, const TensorInfo& t, bool reject, const std::string& context) override {
-    check_shape(t, context);
+    const bool old_column = accept_1d_column_ && shape().size() == 2 && shape()[1] == 1 &&
+                            t.shape == std::vector<std::int64_t>{shape()[0]};
+    if (!old_column) check_shape(t, context);
     staged_.resize(t.numel);
     decode_tensor<T>(f, t, staged_, reject, context);
   }
@@ -147,6 +154,7 @@ class matrix_slot final : public state_slot {
 
  private:
   M& target_;
+  bool accept_1d_column_;
   std::vector<T> staged_;
 };
 
@@ -171,8 +179,8 @@ class state_list {
  public:
   template <class M>
     requires requires(M& m) { m.rows(); m.cols(); typename M::Scalar; }
-  void add(std::string name, M& target, int ndim = 0) {
-    slots_.push_back(std::make_unique<matrix_slot<M>>(std::move(name), target, ndim));
+  void add(std::string name, M& target, int ndim = 0, bool accept_1d_column = false) {
+    slots_.push_back(std::make_unique<matrix_slot<M>>(std::move(name), target, ndim, accept_1d_column));
   }
   template <class T>
     requires std::same_as<T, double> || std::same_as<T, std::int64_t>
@@ -185,14 +193,15 @@ class state_list {
   std::vector<std::unique_ptr<state_slot>> slots_;
 };
 
-/// Every parameter, then every buffer, of model, under prefix + its state_dict name.
+/// Every parameter, then every buffer, of model, under prefix + its state_dict name
+/// (accept_1d_column: see matrix_slot).
 template <class Model>
-void add_model_state(Model& model, const std::string& prefix, state_list& out) {
+void add_model_state(Model& model, const std::string& prefix, state_list& out, bool accept_1d_column = false) {
   named_parameters(model, [&](std::string_view name, auto& p) {
-    out.add(prefix + std::string(name), p.value, ndim_of<std::remove_cvref_t<decltype(p)>>());
+    out.add(prefix + std::string(name), p.value, ndim_of<std::remove_cvref_t<decltype(p)>>(), accept_1d_column);
   });
   named_buffers(model, [&](std::string_view name, auto& b) {
-    out.add(prefix + std::string(name), b.value, ndim_of<std::remove_cvref_t<decltype(b)>>());
+    out.add(prefix + std::string(name), b.value, ndim_of<std::remove_cvref_t<decltype(b)>>(), accept_1d_column);
   });
 }
 
