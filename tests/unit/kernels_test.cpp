@@ -2,7 +2,11 @@
 // product for every path the compile-time choice can take: a dot product (one output), the
 // register-blocked kernel (whole packets, several blocks of 16 packets, rows left over that
 // fill no packet, few or many inputs), GEMV (weights in heap storage) and batches; with and
-// without bias; with an activation fused as the epilogue; in float and double.
+// without bias; with an activation fused as the epilogue; in float and double. The batch
+// kernels (include/ctnn/detail/gemm.hpp) agree with Eigen on the forward, the weight gradient
+// and the input gradient for every batch size a tile can leave over, for batches of run-time
+// size and for batches that are a block of a larger matrix (outer stride != rows). This program
+// is built with -march=native (tests/CMakeLists.txt), so that the AVX paths are the ones tested.
 #include <catch2/catch.hpp>
 
 #include <ctnn/ctnn.hpp>
@@ -68,7 +72,68 @@ void check_all_shapes() {
   check_linear<300, 200, true, S>();  // weights in heap storage: GEMV
 }
 
+/// Linear<In, Out>::forward and backward on batches of every remainder of the tiles, against
+/// Eigen's products: y = W x + b, dW += dy x^T (accumulated onto what is there), db, dx = W^T dy.
+/// References are computed on run-time-sized copies (cheaper to compile).
+template <int In, int Out, class S>
+void check_batch_kernels() {
+  std::mt19937 gen(In * 7 + Out);
+  auto layer = std::make_unique<ctnn::Linear<In, Out, true, S>>();
+  layer->weight.value = random_matrix<S, Out, In>(gen);
+  layer->bias.value = random_matrix<S, Out, 1>(gen);
+  using Dyn = Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic>;
+  const Dyn W = layer->weight.value;
+  auto close = [](const Dyn& a, const Dyn& b) {
+    return (a - b).cwiseAbs().maxCoeff() <= tolerance<S>() * std::max<S>(S(1), b.cwiseAbs().maxCoeff());
+  };
+  auto check = [&](const auto& x, const auto& dy, const char* what) {
+    INFO("Linear<" << In << ", " << Out << "> in " << (sizeof(S) == 4 ? "float" : "double") << ", batch "
+                   << x.cols() << " (" << what << ")");
+    const Dyn xd = x, dyd = dy;
+    Dyn y_ref = W * xd;
+    y_ref.colwise() += Dyn(layer->bias.value).col(0);
+    CHECK(close(layer->forward(x), y_ref));
+    const Dyn g0 = Dyn::Random(Out, In);  // backward adds to what is there
+    layer->weight.grad = g0;
+    layer->bias.grad.setZero();
+    const Dyn dx = layer->backward(x, y_ref, dy);
+    CHECK(close(layer->weight.grad, g0 + dyd * xd.transpose()));
+    CHECK(close(layer->bias.grad, dyd.rowwise().sum()));
+    CHECK(close(dx, W.transpose() * dyd));
+  };
+  // a compile-time batch, and every remainder of the column tiles at run time
+  check(random_matrix<S, In, 32>(gen), random_matrix<S, Out, 32>(gen), "fixed");
+  for (int b : {1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 13, 32}) {
+    const Dyn x = Dyn::Random(In, b), dy = Dyn::Random(Out, b);
+    check(x, dy, "run-time size");
+    // blocks of larger matrices: the kernels must follow the outer stride
+    Dyn xbig = Dyn::Random(In + 3, b), dybig = Dyn::Random(Out + 5, b);
+    xbig.topRows(In) = x;
+    dybig.topRows(Out) = dy;
+    check(xbig.topRows(In), dybig.topRows(Out), "block");
+  }
+}
+
+template <class S>
+void check_all_batch_kernels() {
+  check_batch_kernels<16, 40, S>();    // 5 float packets: blocks of 3 + 2; dx over 40
+  check_batch_kernels<9, 12, S>();     // a packet and 4 rows left to Eigen
+  check_batch_kernels<7, 19, S>();     // rows left to Eigen; dx with 19 % packet terms in scalars
+}
+
 }  // namespace
+
+TEST_CASE("the batch kernels agree with Eigen: forward, weight gradient, input gradient", "[kernels]") {
+  check_all_batch_kernels<float>();
+  check_all_batch_kernels<double>();
+  check_batch_kernels<8, 128, float>();    // 16 float packets: blocks of 3, 3, 3, 3, 2, 2
+  check_batch_kernels<128, 128, float>();  // dx by dot products over 128
+  check_batch_kernels<64, 64, float>();
+  check_batch_kernels<5, 24, float>();     // 3 packets; 5 inputs (tiles of dot products left over)
+  check_batch_kernels<8, 8, float>();      // dx through Eigen (one packet is too short to sum)
+  check_batch_kernels<128, 1, float>();    // no whole packet: Eigen only
+  check_batch_kernels<300, 200, float>();  // weights in heap storage: Eigen forward, dot-product dx
+}
 
 TEST_CASE("Linear's product kernels agree with Eigen's product in every path", "[kernels]") {
   check_all_shapes<float>();

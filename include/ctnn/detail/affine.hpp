@@ -15,8 +15,10 @@
 ///   packets it splits the sum over k into independent partial sums so that 8 FMA chains are
 ///   always in flight. Bias and the epilogue are applied once, before the store.
 /// - One output row is a dot product (Eigen's tree reduction).
-/// - Weights in heap storage (larger than Eigen's fixed-size limit) and batches use Eigen's
-///   GEMV and GEMM, followed by one fused bias+epilogue pass.
+/// - A batch through weights of a compile-time size uses detail/gemm.hpp (no packing, the bias
+///   as the accumulators' start), followed by the epilogue in one pass.
+/// - Weights in heap storage (larger than Eigen's fixed-size limit) use Eigen's GEMV and GEMM,
+///   followed by one fused bias+epilogue pass.
 #pragma once
 
 #include <Eigen/Core>
@@ -24,15 +26,9 @@
 #include <cstddef>
 #include <type_traits>
 
-namespace ctnn::detail {
+#include "ctnn/detail/gemm.hpp"
 
-/// The epilogue of a layer with no activation after it.
-struct no_epilogue {
-  template <class A>
-  const A& operator()(const A& a) const {
-    return a;
-  }
-};
+namespace ctnn::detail {
 
 /// Lanes of one SIMD packet of S (8 floats with AVX2).
 template <class S>
@@ -41,8 +37,16 @@ inline constexpr int packet_size = Eigen::internal::packet_traits<S>::size;
 /// Independent FMA chains the kernel keeps in flight: the FMA units' latency times their
 /// throughput (4 x 2 on current x86).
 inline constexpr int fma_chains = 8;
-/// Row packets one pass of the kernel accumulates in registers (16 AVX2 registers: 128 floats).
-inline constexpr int max_row_packets = 16;
+/// Row packets one pass of the kernel accumulates in registers: half the SIMD registers (8 of
+/// AVX2's 16: 64 floats), leaving room for the broadcast x(k) and the loaded weights. A pass
+/// over all 16 packets of a 128-wide layer spilled; two passes of 8 re-read x, which is cheap.
+inline constexpr int max_row_packets = EIGEN_ARCH_DEFAULT_NUMBER_OF_REGISTERS;
+
+/// X is stored column by column with unit stride between rows, so a kernel may read it
+/// through its pointer and outer stride.
+template <class X>
+inline constexpr bool column_major_storage = bool(X::Flags & Eigen::DirectAccessBit) &&
+                                             !bool(X::Flags & Eigen::RowMajorBit) && X::InnerStrideAtCompileTime == 1;
 
 /// Which product kernel a layer uses for one sample.
 enum class matvec_kernel { dot, blocked, gemv };
@@ -61,18 +65,38 @@ constexpr matvec_kernel choose_matvec() {
 #define CTNN_UNROLL
 #endif
 
-/// out[0 .. NP packets) = rows Rows0.. of W x, for column-major W with leading dimension Out:
-/// NP row packets accumulated in registers, the sum over k split into Split independent
-/// partial sums so that NP * Split >= fma_chains.
+/// acc[s] += acc[s + Width] for s = 0, 2 Width, 4 Width, ...; then the next level: a pairwise
+/// sum of the Split partial sums in log2(Split) dependent adds. Constant trip counts
+/// throughout, so that the compiler unrolls it and keeps acc in registers.
+template <int Width, int Split, int NP, class P>
+EIGEN_ALWAYS_INLINE void pairwise_sum(P (&acc)[Split][NP]) {
+  if constexpr (Width < Split) {
+    CTNN_UNROLL for (int s = 0; s < Split - Width; s += 2 * Width) {
+      CTNN_UNROLL for (int p = 0; p < NP; ++p) acc[s][p] = Eigen::internal::padd(acc[s][p], acc[s + Width][p]);
+    }
+    pairwise_sum<2 * Width>(acc);
+  }
+}
+
+/// How many independent partial sums the kernel keeps for NP row packets and In inputs:
+/// enough FMA chains in flight for one call's latency (W1dep), but no more than In / 4, so that
+/// a tiny layer (8 inputs) is nearly a plain chain: consecutive calls overlap anyway, and the
+/// extra adds would cost more than they save (W1 on network B).
+template <int NP, int In>
+inline constexpr int split_of = std::max(1, std::min(In / 4, (fma_chains + NP - 1) / NP));
+
+/// out[0 .. NP packets) = rows Rows0.. of W x + b, for column-major W with leading dimension
+/// Out: NP row packets accumulated in registers, the sum over k split into split_of partial
+/// sums, the bias (null: none) as the first one's start.
 template <int Rows0, int NP, class S, int Out, int In, class X>
-EIGEN_ALWAYS_INLINE void packet_rows(const S* w, const X& x, S* out) {
+EIGEN_ALWAYS_INLINE void packet_rows(const S* w, const X& x, const S* bias, S* out) {
   using P = typename Eigen::internal::packet_traits<S>::type;
   using namespace Eigen::internal;
   constexpr int PS = packet_size<S>;
-  constexpr int Split = std::max(1, std::min(In, (fma_chains + NP - 1) / NP));
+  constexpr int Split = split_of<NP, In>;
   P acc[Split][NP];
   CTNN_UNROLL for (int s = 0; s < Split; ++s) {
-    CTNN_UNROLL for (int p = 0; p < NP; ++p) acc[s][p] = pset1<P>(S(0));
+    CTNN_UNROLL for (int p = 0; p < NP; ++p) acc[s][p] = s == 0 && bias ? ploadu<P>(bias + Rows0 + p * PS) : pset1<P>(S(0));
   }
   constexpr int Main = In / Split * Split;
   auto step = [&](int k, int s) {
@@ -80,16 +104,11 @@ EIGEN_ALWAYS_INLINE void packet_rows(const S* w, const X& x, S* out) {
     const S* col = w + static_cast<std::ptrdiff_t>(k) * Out + Rows0;
     CTNN_UNROLL for (int p = 0; p < NP; ++p) acc[s][p] = pmadd(ploadu<P>(col + p * PS), xk, acc[s][p]);
   };
-  for (int k = 0; k < Main; k += Split) {
+  CTNN_UNROLL for (int k = 0; k < Main; k += Split) {
     CTNN_UNROLL for (int s = 0; s < Split; ++s) step(k + s, s);
   }
   CTNN_UNROLL for (int k = Main; k < In; ++k) step(k, 0);
-  // pairwise: log2(Split) dependent adds
-  CTNN_UNROLL for (int width = 1; width < Split; width *= 2) {
-    CTNN_UNROLL for (int s = 0; s + width < Split; s += 2 * width) {
-      CTNN_UNROLL for (int p = 0; p < NP; ++p) acc[s][p] = padd(acc[s][p], acc[s + width][p]);
-    }
-  }
+  pairwise_sum<1>(acc);
   CTNN_UNROLL for (int p = 0; p < NP; ++p) pstoreu(out + p * PS, acc[0][p]);
 }
 
@@ -102,8 +121,9 @@ EIGEN_ALWAYS_INLINE void blocked_from(const W& w, const X& x, const Bias* b, Y& 
   if constexpr (full > 0) {
     constexpr int NP = std::min(full, max_row_packets), RB = NP * PS;
     Eigen::Matrix<S, RB, 1> z;
-    packet_rows<Rows0, NP, S, Out, In>(w.data(), x, z.data());
-    if constexpr (!std::is_same_v<Bias, void>) z += b->template segment<RB>(Rows0);
+    const S* bias = nullptr;
+    if constexpr (!std::is_same_v<Bias, void>) bias = b->data();
+    packet_rows<Rows0, NP, S, Out, In>(w.data(), x, bias, z.data());
     y.template segment<RB>(Rows0) = epi(z.array()).matrix();
     blocked_from<Rows0 + RB, S>(w, x, b, y, epi);
   } else if constexpr (Rows0 < Out) {
@@ -122,10 +142,19 @@ EIGEN_ALWAYS_INLINE void blocked_from(const W& w, const X& x, const Bias* b, Y& 
   }
 }
 
+/// Whether a batch through Out x In weights uses detail/gemm.hpp: sizes known at compile time,
+/// weights in fixed storage (heap weights are large enough for Eigen's cache blocking) and at
+/// least one whole packet of rows.
+template <class S, int Out, int In>
+constexpr bool uses_batch_kernels() {
+  return Out != Eigen::Dynamic && In != Eigen::Dynamic && Out >= packet_size<S> &&
+         static_cast<long>(Out) * In * static_cast<long>(sizeof(S)) <= EIGEN_STACK_ALLOCATION_LIMIT;
+}
+
 /// y = epi(W x + b) for one sample x (In x 1) or a batch (In x B). `b` is null for a layer
 /// without bias (Bias = void).
 template <class Bias, class W, class X, class Y, class Epi = no_epilogue>
-inline void affine_into(const W& w, const Bias* b, const Eigen::MatrixBase<X>& x, Y& y, const Epi& epi = {}) {
+EIGEN_ALWAYS_INLINE void affine_into(const W& w, const Bias* b, const Eigen::MatrixBase<X>& x, Y& y, const Epi& epi = {}) {
   using S = typename W::Scalar;
   constexpr int Out = W::RowsAtCompileTime, In = W::ColsAtCompileTime;
   constexpr bool one_sample = X::ColsAtCompileTime == 1;
@@ -143,6 +172,19 @@ inline void affine_into(const W& w, const Bias* b, const Eigen::MatrixBase<X>& x
       const Eigen::Matrix<S, In, 1> xv = x;
       blocked_from<0, S>(w, xv, b, y, epi);
     }
+  } else if constexpr (!one_sample && uses_batch_kernels<S, Out, In>() && column_major_storage<X> &&
+                       column_major_storage<Y>) {
+    constexpr int whole = Out / packet_size<S> * packet_size<S>;
+    const S* bias = nullptr;
+    if constexpr (!std::is_same_v<Bias, void>) bias = b->data();
+    gemm_nn<Out, false>(In, w.data(), Out, x.derived().data(), 1, x.derived().outerStride(), x.cols(), y.data(),
+                        y.outerStride(), bias, epi);
+    if constexpr (whole < Out) {  // the rows that fill no packet
+      constexpr int rest = Out - whole;
+      y.template bottomRows<rest>().noalias() = w.template bottomRows<rest>() * x;
+      if constexpr (!std::is_same_v<Bias, void>) y.template bottomRows<rest>().colwise() += b->template tail<rest>();
+      if constexpr (!std::is_same_v<Epi, no_epilogue>) y.template bottomRows<rest>() = epi(y.template bottomRows<rest>().array()).matrix();
+    }
   } else {
     y.noalias() = w * x;
     // column by column: Eigen does not vectorise an expression over `y.colwise() + b` (the
@@ -152,6 +194,41 @@ inline void affine_into(const W& w, const Bias* b, const Eigen::MatrixBase<X>& x
     } else if constexpr (!std::is_same_v<Epi, no_epilogue>) {
       y = epi(y.array()).matrix();
     }
+  }
+}
+
+/// dW += dY X^T, Linear's weight gradient over a batch (dY: Out x B, X: In x B).
+template <class GW, class G, class X>
+inline void add_outer_product(GW& dw, const G& dy, const X& x) {
+  using S = typename GW::Scalar;
+  constexpr int Out = GW::RowsAtCompileTime, In = GW::ColsAtCompileTime;
+  if constexpr (uses_batch_kernels<S, Out, In>() && column_major_storage<G> && column_major_storage<X>) {
+    // A = dY (Out x B), B(k = sample, j = input) = X(j, k): the sum runs over the batch
+    gemm_nn<Out, true>(static_cast<int>(dy.cols()), dy.data(), dy.outerStride(), x.data(), x.outerStride(), 1, In,
+                       dw.data(), Out, nullptr);
+    constexpr int whole = Out / packet_size<S> * packet_size<S>;
+    if constexpr (whole < Out) dw.template bottomRows<Out - whole>().noalias() += dy.template bottomRows<Out - whole>() * x.transpose();
+  } else {
+    dw.noalias() += dy * x.transpose();
+  }
+}
+
+/// dX = W^T dY, Linear's input gradient (W: Out x In, dY: Out x B), as dot products over Out
+/// when Out is two packets at least (fewer leave too little to sum). Weights in heap storage
+/// take this path whatever their shape: Eigen's product of their transpose with a batch of
+/// compile-time size blocks on the stack (4 MiB for 1024 x 1024 weights and a batch of 32,
+/// which overflowed the stack of the benchmark's main thread).
+template <class W, class G, class DX>
+inline void transposed_product(const W& w, const G& dy, DX& dx) {
+  using S = typename W::Scalar;
+  constexpr int Out = W::RowsAtCompileTime;
+  constexpr int In = W::ColsAtCompileTime != Eigen::Dynamic ? int(W::ColsAtCompileTime) : int(DX::RowsAtCompileTime);
+  constexpr bool fixed = Out != Eigen::Dynamic && In != Eigen::Dynamic;
+  constexpr bool heap = W::ColsAtCompileTime == Eigen::Dynamic;
+  if constexpr (fixed && (Out >= 2 * packet_size<S> || heap) && column_major_storage<G> && column_major_storage<DX>) {
+    gemm_tn<In, Out>(w.data(), Out, dy.data(), dy.outerStride(), dy.cols(), dx.data(), dx.outerStride());
+  } else {
+    dx.noalias() = w.transpose() * dy;
   }
 }
 

@@ -75,11 +75,11 @@ struct Linear {
     batch_like<G, In> dx(In, dy.cols());
     constexpr bool ok = detail::check_backward_gradient<Linear, Out, G::RowsAtCompileTime>();
     if constexpr (ok) {
-      if (weight.requires_grad) weight.grad.noalias() += dy * x.transpose();
+      if (weight.requires_grad) detail::add_outer_product(weight.grad, dy.derived(), x.derived());
       if constexpr (Bias) {
         if (bias.requires_grad) bias.grad += dy.rowwise().sum();
       }
-      dx.noalias() = weight.value.transpose() * dy;
+      detail::transposed_product(weight.value, dy.derived(), dx);
     }
     return dx;
   }
