@@ -2,9 +2,12 @@
 /// added to the gradient) and torch.optim.AdamW (decoupled weight decay), both with amsgrad.
 #pragma once
 
+#include <Eigen/Core>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 #include "ctnn/optim/optimizer_concepts.hpp"
@@ -42,10 +45,63 @@ struct AdamState {
   std::int64_t step = 0;
 };
 
-/// Adam's update, PyTorch 1.13's single-tensor rule, for both weight-decay flavours:
-///   step += 1; g = +-grad;  Adam: g += wd p;  AdamW: p *= 1 - lr wd;
+// Packets are SIMD vector types: GCC warns that their alignment attributes are dropped when
+// they are template arguments (as Eigen's own headers do, silenced there too).
+#if defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wignored-attributes"
+#endif
+
+/// The numbers of one Adam step of one parameter.
+template <class S>
+struct adam_coefficients {
+  S sign, decay, weight_decay, beta1, one_minus_beta1, beta2, one_minus_beta2, step_size,
+      inv_bias_correction2_sqrt, eps;
+};
+
+/// Adam's update of one element or one SIMD packet (V is S or a packet of S); PyTorch 1.13's
+/// single-tensor rule:
+///   g = +-grad;  Adam: g += wd p;  AdamW: p *= 1 - lr wd;
 ///   m = beta1 m + (1 - beta1) g;  v = beta2 v + (1 - beta2) g^2;  (amsgrad: vmax = max(vmax, v))
 ///   p -= lr / (1 - beta1^step) * m / (sqrt(v) / sqrt(1 - beta2^step) + eps).
+/// sqrt(v) / sqrt(bc2) is computed as sqrt(v) * (1 / sqrt(bc2)): one division per element
+/// instead of two (the divider is what bounds this loop), a difference of at most an ulp.
+template <bool Amsgrad, class V, class S>
+EIGEN_ALWAYS_INLINE void adam_element(const adam_coefficients<S>& c, S* p, const S* grad, S* m, S* v, S* vmax) {
+  using namespace Eigen::internal;
+  const V pv = pmul(ploadu<V>(p), pset1<V>(c.decay));
+  const V g = pmadd(pset1<V>(c.weight_decay), pv, pmul(pset1<V>(c.sign), ploadu<V>(grad)));
+  const V mv = padd(pmul(ploadu<V>(m), pset1<V>(c.beta1)), pmul(g, pset1<V>(c.one_minus_beta1)));
+  V vv = padd(pmul(ploadu<V>(v), pset1<V>(c.beta2)), pmul(pmul(pset1<V>(c.one_minus_beta2), g), g));
+  pstoreu(m, mv);
+  pstoreu(v, vv);
+  if constexpr (Amsgrad) {
+    vv = pmax(ploadu<V>(vmax), vv);
+    pstoreu(vmax, vv);
+  }
+  const V denom = padd(pmul(psqrt(vv), pset1<V>(c.inv_bias_correction2_sqrt)), pset1<V>(c.eps));
+  pstoreu(p, psub(pv, pmul(pset1<V>(c.step_size), pdiv(mv, denom))));
+}
+
+/// One pass over a parameter's n elements: every array read and written once.
+template <bool Amsgrad, class S>
+void adam_update(const adam_coefficients<S>& c, S* p, const S* grad, S* m, S* v, std::type_identity_t<S>* vmax,
+                 std::ptrdiff_t n) {
+  using P = typename Eigen::internal::packet_traits<S>::type;
+  constexpr std::ptrdiff_t PS = Eigen::internal::packet_traits<S>::size;
+  std::ptrdiff_t i = 0;
+  if constexpr (PS > 1) {
+    for (; i + PS <= n; i += PS)
+      adam_element<Amsgrad, P>(c, p + i, grad + i, m + i, v + i, Amsgrad ? vmax + i : nullptr);
+  }
+  for (; i < n; ++i) adam_element<Amsgrad, S>(c, p + i, grad + i, m + i, v + i, Amsgrad ? vmax + i : nullptr);
+}
+
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
+
+/// Adam and AdamW (adam_element has the rule), in one pass over each parameter.
 template <class Model, class Options>
 class BasicAdam : public OptimizerBase<Model, AdamState, Options> {
   using base = OptimizerBase<Model, AdamState, Options>;
@@ -63,31 +119,41 @@ class BasicAdam : public OptimizerBase<Model, AdamState, Options> {
 
   void step() {
     const Options& o = this->options_;
-    this->slots_.for_each([&o](auto, auto& slot) {
+    struct {
+      std::int64_t step = -1;
+      double bias_correction1 = 0, bias_correction2 = 0;
+    } corrections;
+    this->slots_.for_each([&o, &corrections](auto, auto& slot) {
       auto& p = *slot.param;
       if (!p.requires_grad) return;
       using S = typename std::remove_reference_t<decltype(p)>::scalar_type;
       auto& st = slot.state;
       ++st.step;
       const double beta1 = o.betas.first, beta2 = o.betas.second;
-      const S sign = o.maximize ? S(-1) : S(1);
-      if constexpr (Options::decoupled_weight_decay) p.value *= S(1 - o.lr * o.weight_decay);
-      const S wd = Options::decoupled_weight_decay ? S(0) : S(o.weight_decay);
-      auto g = sign * p.grad.array() + wd * p.value.array();  // evaluated where used: no temporary
-      auto m = st.exp_avg.array();
-      auto v = st.exp_avg_sq.array();
-      m = m * S(beta1) + g * S(1 - beta1);
-      v = v * S(beta2) + S(1 - beta2) * g * g;
-      const double bias_correction1 = 1 - std::pow(beta1, static_cast<double>(st.step));
-      const double bias_correction2 = 1 - std::pow(beta2, static_cast<double>(st.step));
-      const S step_size = S(o.lr / bias_correction1);
-      const S bias_correction2_sqrt = S(std::sqrt(bias_correction2));
+      // every parameter is usually at the same step: pow (the costliest part of a small
+      // network's step) once per step, not twice per parameter
+      if (st.step != corrections.step) {
+        corrections.step = st.step;
+        corrections.bias_correction1 = 1 - std::pow(beta1, static_cast<double>(st.step));
+        corrections.bias_correction2 = 1 - std::pow(beta2, static_cast<double>(st.step));
+      }
+      const double bias_correction1 = corrections.bias_correction1;
+      const double bias_correction2 = corrections.bias_correction2;
+      adam_coefficients<S> c;
+      c.sign = o.maximize ? S(-1) : S(1);
+      c.decay = Options::decoupled_weight_decay ? S(1 - o.lr * o.weight_decay) : S(1);
+      c.weight_decay = Options::decoupled_weight_decay ? S(0) : S(o.weight_decay);
+      c.beta1 = S(beta1), c.one_minus_beta1 = S(1 - beta1);
+      c.beta2 = S(beta2), c.one_minus_beta2 = S(1 - beta2);
+      c.step_size = S(o.lr / bias_correction1);
+      c.inv_bias_correction2_sqrt = S(1 / std::sqrt(bias_correction2));
+      c.eps = S(o.eps);
+      const std::ptrdiff_t n = p.value.size();
       if (o.amsgrad) {
-        auto vmax = st.max_exp_avg_sq.array();
-        vmax = vmax.max(v);
-        p.value.array() += -step_size * (m / (vmax.sqrt() / bias_correction2_sqrt + S(o.eps)));
+        adam_update<true>(c, p.value.data(), p.grad.data(), st.exp_avg.data(), st.exp_avg_sq.data(),
+                          st.max_exp_avg_sq.data(), n);
       } else {
-        p.value.array() += -step_size * (m / (v.sqrt() / bias_correction2_sqrt + S(o.eps)));
+        adam_update<false>(c, p.value.data(), p.grad.data(), st.exp_avg.data(), st.exp_avg_sq.data(), nullptr, n);
       }
     });
   }
