@@ -42,6 +42,7 @@ inline constexpr int kRing = 64;         // W1: single samples taken from a ring
 inline constexpr int kBatch = 256;       // W2: batch size
 inline constexpr int kTrainBatch = 32;   // W3: batch size
 inline constexpr int kCheckSteps = 3;    // W3 cross-check: training steps before comparing
+inline constexpr int kRestart = 100;     // W3: steps from the initial weights before a restart
 inline constexpr float kLr = 1e-3f;      // Adam's learning rate (betas 0.9, 0.999, eps 1e-8)
 
 enum class Workload { W1, W2, W3 };

@@ -64,11 +64,35 @@ void register_runner(const std::string& impl, char net, Skip skip = {}) {
     s.SetItemsProcessed(s.iterations() * kBatch);
   });
   if (!skip.w3) {
-    auto t = std::make_shared<Runner>(net);  // its own copy: training changes the weights
-    benchmark::RegisterBenchmark(("W3" + suffix).c_str(), [t](benchmark::State& s) {
-      timed(s, [&] {
-        for (auto _ : s) benchmark::DoNotOptimize(t->w3());
-      });
+    benchmark::RegisterBenchmark(("W3" + suffix).c_str(), [net](benchmark::State& s) {
+      // Training the same batch for thousands of steps drives Adam's moments of dead units
+      // into subnormal floats, which every implementation then computes on slowly: the time
+      // per step would depend on how many steps the benchmark happens to run. So every
+      // kRestart steps a fresh copy (the same initial weights, a new optimizer) takes over,
+      // outside the timed region; its first step (which may size buffers) is untimed too.
+      std::unique_ptr<Runner> t;
+      std::uint64_t untimed_allocations = 0;
+      auto restart = [&] {
+        const std::uint64_t before = allocations();
+        t.reset();
+        t = std::make_unique<Runner>(net);
+        benchmark::DoNotOptimize(t->w3());
+        untimed_allocations += allocations() - before;
+      };
+      const std::uint64_t before = allocations();
+      restart();
+      int steps = 0;
+      for (auto _ : s) {
+        if (++steps == kRestart) {
+          s.PauseTiming();
+          restart();
+          steps = 1;
+          s.ResumeTiming();
+        }
+        benchmark::DoNotOptimize(t->w3());
+      }
+      s.counters["allocs"] = benchmark::Counter(double(allocations() - before - untimed_allocations),
+                                                benchmark::Counter::kAvgIterations);
     });
   }
   register_outputs(impl, [net](char n, Workload w) -> std::vector<float> {
