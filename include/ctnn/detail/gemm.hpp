@@ -111,9 +111,9 @@ EIGEN_ALWAYS_INLINE void gemm_nn_rows(int K, const S* a, std::ptrdiff_t lda, con
 
 /// C = A B + init (or C += A B) over the first M / packet rows of A and C, every column.
 ///   A: M x K, A(i, k) = a[i + k lda];  B: K x N, B(k, j) = b[k bk + j bj];  C(i, j) = c[i + j ldc].
-/// M is a compile-time size; K and N may be the batch, known only at run time. Row blocks of three packets
-/// (12 accumulators and 3 packets of A: all 16 AVX2 registers) or two where that leaves none
-/// of one packet, each over all columns, so the block of A stays in L1.
+/// M is a compile-time size; K and N may be the batch, known only at run time. Row blocks of
+/// three packets (12 accumulators and 3 packets of A: all 16 AVX2 registers), or two where
+/// that leaves none of one packet, each over all columns, so the block of A stays in L1.
 template <int M, bool Accumulate, class S, class Epi = no_epilogue>
 void gemm_nn(int K, const S* a, std::ptrdiff_t lda, const S* b, std::ptrdiff_t bk, std::ptrdiff_t bj, std::ptrdiff_t N,
              S* c, std::ptrdiff_t ldc, const std::type_identity_t<S>* init, const Epi& epi = {}) {
