@@ -390,6 +390,10 @@ def optim_cases():
                     "MLP, L1Loss(reduction='sum'), Adam(lr=1e-2, weight_decay=1e-2, eps=1e-6), 8 steps",
                     mlp, lambda: torch.randn(6, 4), lambda: torch.randn(6, 2), nn.L1Loss(reduction="sum"),
                     lambda ps: torch.optim.Adam(ps, lr=1e-2, weight_decay=1e-2, eps=1e-6), 8)
+    trajectory_case("train_mlp_adam_maximize_amsgrad",
+                    "MLP, MSELoss, Adam(lr=1e-2, weight_decay=1e-2, amsgrad=True, maximize=True), 8 steps",
+                    mlp, lambda: torch.randn(6, 4), lambda: torch.randn(6, 2), nn.MSELoss(),
+                    lambda ps: torch.optim.Adam(ps, lr=1e-2, weight_decay=1e-2, amsgrad=True, maximize=True), 8)
     trajectory_case("train_classifier_cross_entropy",
                     "Linear(2,16) ReLU Linear(16,3), CrossEntropyLoss(label_smoothing=0.05) on 12 samples "
                     "of 3 classes, Adam(lr=1e-2), CosineAnnealingLR(T_max=6), 10 steps",

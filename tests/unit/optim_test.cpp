@@ -151,6 +151,15 @@ void mlps() {
   {
     MLP<S> net;
     check_trajectory<S, MLP<S>, Y>(
+        "train_mlp_adam_maximize_amsgrad", net, ctnn::MSELoss{},
+        [](auto& m) {
+          return ctnn::optim::Adam{m, {.lr = 1e-2, .weight_decay = 1e-2, .amsgrad = true, .maximize = true}};
+        },
+        no_scheduler);
+  }
+  {
+    MLP<S> net;
+    check_trajectory<S, MLP<S>, Y>(
         "train_mlp_rmsprop", net, ctnn::MSELoss{},
         [](auto& m) {
           return ctnn::optim::RMSprop{
