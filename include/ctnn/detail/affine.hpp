@@ -10,13 +10,14 @@
 /// - Eigen's lazyProduct on a column-major W keeps one accumulator per row packet, so a layer
 ///   with few outputs is one long chain of dependent FMAs (64->8: 64 FMAs in a row), and a
 ///   wide layer re-broadcasts x per row packet (1.6x slower than GEMV at 128 wide).
-/// - The kernel here keeps up to 16 row packets of accumulators in registers (all 128 rows of
-///   a 128-wide layer with AVX2) and broadcasts each x(k) once per block; with fewer row
-///   packets it splits the sum over k into independent partial sums so that 8 FMA chains are
-///   always in flight. Bias and the epilogue are applied once, before the store.
+/// - The kernel here keeps up to 8 row packets of accumulators in registers when the weights
+///   fit in L1, 16 when they stream from L2 (all 128 rows of a 128-wide layer with AVX2; see
+///   max_row_packets), and broadcasts each x(k) once per block; with fewer row packets it
+///   splits the sum over k into independent partial sums, up to In / 4 of them. The bias is
+///   the first partial sum's start; the epilogue is applied once, before the store.
 /// - One output row is a dot product (Eigen's tree reduction).
 /// - A batch through weights of a compile-time size uses detail/gemm.hpp (no packing, the bias
-///   as the accumulators' start), followed by the epilogue in one pass.
+///   as the accumulators' start, the epilogue over each tile while it is in L1).
 /// - Weights in heap storage (larger than Eigen's fixed-size limit) use Eigen's GEMV and GEMM,
 ///   followed by one fused bias+epilogue pass.
 #pragma once
