@@ -56,7 +56,7 @@ struct Runner {
     opt.zero_grad();
     auto y = net->forward(data.x);
     const float l = loss(y, data.t);
-    net->backward(loss.grad(y, data.t));
+    net->backward(loss.grad(y, data.t), ctnn::parameters_only);  // as the yardstick: no input gradient
     opt.step();
     return l;
   }

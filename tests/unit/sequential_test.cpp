@@ -95,6 +95,49 @@ TEST_CASE("infer equals forward and keeps nothing", "[sequential][infer]") {
   CHECK(net.forward(x) == y);
 }
 
+TEST_CASE("backward(g, parameters_only) gives the same parameter gradients, no input gradient", "[sequential][grad]") {
+  // parameter-free layers before the first Linear (not run backward), a nested Sequential, a
+  // frozen weight, and layers with parameters after it
+  using Net = ctnn::Sequential<ctnn::Centered, ctnn::Tanh,
+                               ctnn::Sequential<ctnn::Linear<3, 5>, ctnn::ReLU>, ctnn::Linear<5, 4, false>,
+                               ctnn::Sigmoid, ctnn::Linear<4, 2>>;
+  Net full, partial;
+  ctnn::init::reset_parameters(full, 11);
+  ctnn::init::reset_parameters(partial, 11);
+  ctnn::layer<3>(full).weight.requires_grad = false;
+  ctnn::layer<3>(partial).weight.requires_grad = false;
+  const ctnn::Batch<float, 3, 7> x = ctnn::Batch<float, 3, 7>::Random();
+  const ctnn::Batch<float, 2, 7> g = ctnn::Batch<float, 2, 7>::Random();
+  for (int round = 0; round < 2; ++round) {  // and they accumulate alike
+    full.forward(x);
+    (void)full.backward(g);
+    partial.forward(x);
+    partial.backward(g, ctnn::parameters_only);
+  }
+  std::vector<Eigen::MatrixXf> a, b;
+  ctnn::parameters(full, [&](auto& p) { a.emplace_back(p.grad); });
+  ctnn::parameters(partial, [&](auto& p) { b.emplace_back(p.grad); });
+  REQUIRE(a.size() == b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    INFO("parameter " << i);
+    CHECK(a[i] == b[i]);
+  }
+  CHECK(ctnn::layer<3>(partial).weight.grad.isZero());
+  CHECK_FALSE(ctnn::layer<2>(partial).get<0>().weight.grad.isZero());
+  STATIC_REQUIRE(std::is_void_v<decltype(partial.backward(g, ctnn::parameters_only))>);
+
+  // the same checks as backward(g)
+  Net fresh;
+  CHECK_THROWS_WITH(fresh.backward(g, ctnn::parameters_only), Catch::Contains("call forward first"));
+  fresh.forward(x);
+  CHECK_THROWS_WITH(fresh.backward(ctnn::Batch<float, 2, 4>::Ones(), ctnn::parameters_only),
+                    Catch::Contains("gradient is 2 x 4 but the last forward produced 2 x 7"));
+  // a network without parameters has nothing to do
+  ctnn::Sequential<ctnn::ReLU, ctnn::Tanh> none;
+  none.forward(x);
+  none.backward(x, ctnn::parameters_only);
+}
+
 TEST_CASE("run-time shape mistakes throw ctnn::Error with a sentence", "[sequential][errors]") {
   ctnn::Sequential<ctnn::Linear<3, 4>, ctnn::ReLU, ctnn::Linear<4, 2>> net;
   CHECK_THROWS_WITH(net.backward(ctnn::Batch<float, 2, 5>::Ones()), Catch::Contains("call forward first"));

@@ -87,4 +87,27 @@ auto backward(L& layer, const X& x, const Y& y, const G& g) {
 }
 
 }  // namespace detail
+
+/// The tag of `backward(grad, ctnn::parameters_only)`: every parameter's gradient, but not the
+/// gradient of the input, which PyTorch computes only for an input that requires grad. A layer
+/// may provide `backward(x, y, grad_y, parameters_only_t)` (Linear does); otherwise its usual
+/// backward runs and the input gradient is dropped.
+struct parameters_only_t {
+  explicit parameters_only_t() = default;
+};
+inline constexpr parameters_only_t parameters_only{};
+
+namespace detail {
+
+/// The parameters' gradients of `layer`, without its input gradient where it can skip it.
+template <class L, class X, class Y, class G>
+void backward_parameters(L& layer, const X& x, const Y& y, const G& g) {
+  if constexpr (requires { layer.backward(x, y, g, parameters_only); }) {
+    layer.backward(x, y, g, parameters_only);
+  } else {
+    (void)backward(layer, x, y, g);
+  }
+}
+
+}  // namespace detail
 }  // namespace ctnn

@@ -156,23 +156,37 @@ class Sequential : detail::sequential_checks<Layers...>,
     if constexpr (!check_gradient<G>()) {
       return in_t{};
     } else {
-      const auto& out = buffers_[n];
-      if (cols_ == 0) throw Error("ctnn::Sequential::backward: call forward first (no activations are kept)");
-      if (grad_out.cols() != cols_ || grad_out.rows() != out.rows())
-        throw Error("ctnn::Sequential::backward: the gradient is " + std::to_string(grad_out.rows()) + " x " +
-                    std::to_string(grad_out.cols()) + " but the last forward produced " +
-                    std::to_string(out.rows()) + " x " + std::to_string(cols_));
-      if (out.element_size() != sizeof(S))
-        throw Error("ctnn::Sequential::backward: the gradient's scalar type differs from the last forward's");
+      check_backward_call<S>(grad_out.rows(), grad_out.cols());
       return backward_from<n - 1, S, XR, B>(grad_out.derived());
     }
   }
 
-  /// The layer form of backward, used when this Sequential is a layer of another one: the
+  /// backward(grad_out, ctnn::parameters_only): adds every parameter's gradient to its .grad,
+  /// as backward(grad_out) does, but computes no input gradient: the first layer with
+  /// parameters computes only its own (Linear skips W^T dY), and the layers before it, which
+  /// have no parameters, are not run backward at all. For the top of a training step, where
+  /// PyTorch's loss.backward() computes no gradient for an input that does not require one.
+  template <class G>
+  void backward(const Eigen::MatrixBase<G>& grad_out, parameters_only_t) {
+    using S = typename G::Scalar;
+    constexpr int B = G::ColsAtCompileTime;
+    constexpr int XR = chain::widths.w[0] != any ? chain::widths.w[0] : G::RowsAtCompileTime;
+    if constexpr (check_gradient<G>()) {
+      check_backward_call<S>(grad_out.rows(), grad_out.cols());
+      constexpr std::size_t first = first_with_parameters();
+      if constexpr (first < n) backward_parameters_from<n - 1, first, S, XR, B>(grad_out.derived());
+    }
+  }
+
+  /// The layer forms of backward, used when this Sequential is a layer of another one: the
   /// activations it needs are its own.
   template <class X, class Y, class G>
   auto backward(const X&, const Y&, const G& grad_out) {
     return backward(grad_out);
+  }
+  template <class X, class Y, class G>
+  void backward(const X&, const Y&, const G& grad_out, parameters_only_t) {
+    backward(grad_out, parameters_only);
   }
 
   // ---- modes -----------------------------------------------------------------------------
@@ -241,6 +255,27 @@ class Sequential : detail::sequential_checks<Layers...>,
   template <class G>
   static constexpr bool check_gradient() {
     return detail::check_backward_gradient<Sequential, out_features, G::RowsAtCompileTime>();
+  }
+
+  /// backward's run-time checks: a forward happened, and the gradient matches its output.
+  template <class S>
+  void check_backward_call(Eigen::Index rows, Eigen::Index cols) const {
+    const auto& out = buffers_[n];
+    if (cols_ == 0) throw Error("ctnn::Sequential::backward: call forward first (no activations are kept)");
+    if (cols != cols_ || rows != out.rows())
+      throw Error("ctnn::Sequential::backward: the gradient is " + std::to_string(rows) + " x " +
+                  std::to_string(cols) + " but the last forward produced " + std::to_string(out.rows()) + " x " +
+                  std::to_string(cols_));
+    if (out.element_size() != sizeof(S))
+      throw Error("ctnn::Sequential::backward: the gradient's scalar type differs from the last forward's");
+  }
+
+  /// Index of the first layer with parameters (n when none has).
+  static constexpr std::size_t first_with_parameters() {
+    constexpr std::array<std::size_t, n> counts{parameter_count<Layers>...};
+    for (std::size_t i = 0; i < n; ++i)
+      if (counts[i] > 0) return i;
+    return n;
   }
 
   static Eigen::Index checked_rows(Eigen::Index rows) {
@@ -320,6 +355,17 @@ class Sequential : detail::sequential_checks<Layers...>,
       return dx;
     } else {
       return backward_from<I - 1, S, XR, B>(dx);
+    }
+  }
+
+  /// Layers I down to First, ending with only First's parameter gradients.
+  template <std::size_t I, std::size_t First, class S, int XR, int B, class G>
+  void backward_parameters_from(const G& grad) {
+    if constexpr (I == First) {
+      detail::backward_parameters(std::get<I>(layers_), view<I, S, XR, B>(), view<I + 1, S, XR, B>(), grad);
+    } else {
+      auto dx = detail::backward(std::get<I>(layers_), view<I, S, XR, B>(), view<I + 1, S, XR, B>(), grad);
+      backward_parameters_from<I - 1, First, S, XR, B>(dx);
     }
   }
 

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <string>
 
+#include "ctnn/core/layer.hpp"
 #include "ctnn/core/parameter.hpp"
 #include "ctnn/core/tensor.hpp"
 #include "ctnn/detail/affine.hpp"
@@ -70,18 +71,27 @@ struct Linear {
 
   // backward: dW += dy x^T, db += sum over samples of dy, returns dx = W^T dy
   template <class X, class Y, class G>
-  batch_like<G, In> backward(const Eigen::MatrixBase<X>& x, const Eigen::MatrixBase<Y>&,
+  batch_like<G, In> backward(const Eigen::MatrixBase<X>& x, const Eigen::MatrixBase<Y>& y,
                              const Eigen::MatrixBase<G>& dy) {
     batch_like<G, In> dx(In, dy.cols());
+    constexpr bool ok = detail::check_backward_gradient<Linear, Out, G::RowsAtCompileTime>();
+    if constexpr (ok) {
+      backward(x, y, dy, parameters_only);
+      detail::transposed_product(weight.value, dy.derived(), dx);
+    }
+    return dx;
+  }
+  /// dW and db only (the first layer of a network: nobody reads dx).
+  template <class X, class Y, class G>
+  void backward(const Eigen::MatrixBase<X>& x, const Eigen::MatrixBase<Y>&, const Eigen::MatrixBase<G>& dy,
+                parameters_only_t) {
     constexpr bool ok = detail::check_backward_gradient<Linear, Out, G::RowsAtCompileTime>();
     if constexpr (ok) {
       if (weight.requires_grad) detail::add_outer_product(weight.grad, dy.derived(), x.derived());
       if constexpr (Bias) {
         if (bias.requires_grad) bias.grad += dy.rowwise().sum();
       }
-      detail::transposed_product(weight.value, dy.derived(), dx);
     }
-    return dx;
   }
 
   /// PyTorch's extra_repr.
