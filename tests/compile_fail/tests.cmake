@@ -42,3 +42,6 @@ ctnn_add_compile_fail_test(loss_class_indices SOURCE ${cf}/loss_class_indices.cp
   EXPECT "loss_target_of<(ctnn::)?CrossEntropyLoss<ctnn::ReductionMode::mean> ?>::must_be_one_class_index_per_sample_of<4>::but_has<1, 5>")
 ctnn_add_compile_fail_test(loss_unreduced_grad SOURCE ${cf}/loss_unreduced_grad.cpp
   EXPECT "loss.grad\\(pred, target\\) needs a reduced loss \\(Mean or Sum\\); with Reduction::None call loss.grad\\(pred, target, grad_out\\)")
+# Schedulers: SequentialLR's milestones are one fewer than its schedulers.
+ctnn_add_compile_fail_test(sequential_lr_milestones SOURCE ${cf}/sequential_lr_milestones.cpp
+  EXPECT "ctnn::optim::SequentialLR expects one milestone fewer than schedulers")

@@ -430,13 +430,36 @@ def optim_cases():
             out.append(opt.param_groups[0]["lr"])
         return torch.tensor(out, dtype=torch.float64)
 
+    def closed_form_lrs(make):
+        # step(epoch), deprecated in PyTorch: the closed form at each epoch, jumping about
+        p = nn.Parameter(torch.zeros(1))
+        opt = torch.optim.SGD([p], lr=0.5)
+        s = make(opt)
+        out = []
+        for epoch in [3, 0, 7, 1, 12, 5, 20, 2]:
+            s.step(epoch)
+            out.append(opt.param_groups[0]["lr"])
+        return torch.tensor(out, dtype=torch.float64)
+
     sched = torch.optim.lr_scheduler
-    write_case("lr_schedulers", "lr of SGD(lr=0.5) after construction and 15 steps of each scheduler", [
+    write_case("lr_schedulers", "lr of SGD(lr=0.5) after construction and 15 steps of each scheduler; "
+               "closed_form.*: after step(epoch) for epochs 3 0 7 1 12 5 20 2", [
         ("step_lr", lrs(lambda o: sched.StepLR(o, step_size=3, gamma=0.5))),
         ("exponential_lr", lrs(lambda o: sched.ExponentialLR(o, gamma=0.9))),
         ("cosine_annealing_lr", lrs(lambda o: sched.CosineAnnealingLR(o, T_max=5, eta_min=0.01))),
         ("linear_lr", lrs(lambda o: sched.LinearLR(o, start_factor=0.25, end_factor=1.0, total_iters=4))),
         ("linear_lr_default", lrs(lambda o: sched.LinearLR(o))),
+        ("sequential_lr", lrs(lambda o: sched.SequentialLR(o, [
+            sched.LinearLR(o, start_factor=0.25, total_iters=3),
+            sched.CosineAnnealingLR(o, T_max=6, eta_min=0.01)], milestones=[3]))),
+        ("sequential_lr_three", lrs(lambda o: sched.SequentialLR(o, [
+            sched.LinearLR(o, start_factor=0.5, total_iters=2),
+            sched.StepLR(o, step_size=3, gamma=0.5),
+            sched.ExponentialLR(o, gamma=0.8)], milestones=[4, 9]))),
+        ("closed_form.step_lr", closed_form_lrs(lambda o: sched.StepLR(o, step_size=3, gamma=0.5))),
+        ("closed_form.exponential_lr", closed_form_lrs(lambda o: sched.ExponentialLR(o, gamma=0.9))),
+        ("closed_form.cosine_annealing_lr", closed_form_lrs(lambda o: sched.CosineAnnealingLR(o, T_max=5, eta_min=0.01))),
+        ("closed_form.linear_lr", closed_form_lrs(lambda o: sched.LinearLR(o, start_factor=0.25, total_iters=4))),
     ])
 
     # clip_grad_norm_: the total norm and the clipped gradients of a Linear(4, 3)

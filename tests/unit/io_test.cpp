@@ -438,6 +438,37 @@ struct Trainer {
 };
 }  // namespace
 
+TEST_CASE("a checkpoint holds a SequentialLR and its schedulers", "[io][checkpoint]") {
+  using namespace ctnn::optim;
+  const fs::path dir = temp_dir();
+  auto make = [](auto& o) {
+    return SequentialLR{o, std::tuple{LinearLR{o, 0.25, 1.0, 3}, CosineAnnealingLR{o, 6, 0.01}}, {3}};
+  };
+  ctnn::Linear<2, 1, true, double> net, net2;
+  SGD opt{net, {.lr = 0.5}};
+  SGD opt2{net2, {.lr = 0.5}};
+  auto seq = make(opt);
+  auto seq2 = make(opt2);
+  for (int t = 0; t < 5; ++t) seq.step();  // past the milestone: the cosine is at its epoch 2
+  ctnn::save_checkpoint(dir / "seq.safetensors", net, opt, seq);
+  const auto file = ctnn::SafetensorsFile::read(dir / "seq.safetensors");
+  CHECK(file.metadata("ctnn.scheduler") == std::string("SequentialLR"));
+  CHECK(file.find("scheduler.last_epoch")->dtype == ctnn::Dtype::I64);
+  CHECK(file.find("scheduler._schedulers.1.last_epoch") != nullptr);
+  CHECK(file.find("scheduler._schedulers.0.base_lrs.0")->dtype == ctnn::Dtype::F64);
+
+  ctnn::load_checkpoint(dir / "seq.safetensors", net2, opt2, seq2);
+  CHECK(seq2.last_epoch() == 5);
+  CHECK(seq2.scheduler<1>().last_epoch() == 2);
+  CHECK(opt2.lr() == opt.lr());
+  for (int t = 0; t < 6; ++t) {
+    seq.step();
+    seq2.step();
+    CHECK(opt2.lr() == opt.lr());
+  }
+  fs::remove_all(dir);
+}
+
 TEST_CASE("a checkpoint resumes training bit for bit", "[io][checkpoint]") {
   const fs::path dir = temp_dir();
   auto straight = std::make_unique<Trainer>();

@@ -227,6 +227,115 @@ TEST_CASE("schedulers give PyTorch's learning rates") {
   check("cosine_annealing_lr", [](auto& o) { return ctnn::optim::CosineAnnealingLR{o, 5, 0.01}; });
   check("linear_lr", [](auto& o) { return ctnn::optim::LinearLR{o, 0.25, 1.0, 4}; });
   check("linear_lr_default", [](auto& o) { return ctnn::optim::LinearLR{o}; });
+  check("sequential_lr", [](auto& o) {
+    return ctnn::optim::SequentialLR{
+        o, std::tuple{ctnn::optim::LinearLR{o, 0.25, 1.0, 3}, ctnn::optim::CosineAnnealingLR{o, 6, 0.01}}, {3}};
+  });
+  check("sequential_lr_three", [](auto& o) {
+    return ctnn::optim::SequentialLR{o,
+                                     std::tuple{ctnn::optim::LinearLR{o, 0.5, 1.0, 2}, ctnn::optim::StepLR{o, 3, 0.5},
+                                                ctnn::optim::ExponentialLR{o, 0.8}},
+                                     {4, 9}};
+  });
+
+  // step(epoch): PyTorch's closed forms, epochs out of order.
+  auto check_closed_form = [&](const std::string& name, auto make) {
+    INFO("closed form of " << name);
+    ctnn::Linear<1, 1, false, double> net;
+    ctnn::optim::SGD opt{net, {.lr = 0.5}};
+    auto scheduler = make(opt);
+    const Tensor& expected = ref.tensor("closed_form." + name);
+    const std::int64_t epochs[] = {3, 0, 7, 1, 12, 5, 20, 2};
+    for (std::size_t i = 0; i < expected.numel(); ++i) {
+      scheduler.step(epochs[i]);
+      INFO("epoch " << epochs[i]);
+      CHECK(relative_error(opt.lr(), expected.values[i]) < 1e-14);
+      CHECK(scheduler.last_epoch() == epochs[i]);
+    }
+  };
+  check_closed_form("step_lr", [](auto& o) { return ctnn::optim::StepLR{o, 3, 0.5}; });
+  check_closed_form("exponential_lr", [](auto& o) { return ctnn::optim::ExponentialLR{o, 0.9}; });
+  check_closed_form("cosine_annealing_lr", [](auto& o) { return ctnn::optim::CosineAnnealingLR{o, 5, 0.01}; });
+  check_closed_form("linear_lr", [](auto& o) { return ctnn::optim::LinearLR{o, 0.25, 1.0, 4}; });
+}
+
+TEST_CASE("SequentialLR: PyTorch's state, restoring it, and its checks") {
+  using namespace ctnn::optim;
+  ctnn::Linear<1, 1, false, double> net;
+  SGD opt{net, {.lr = 0.5}};
+  auto make = [](auto& o) {
+    return SequentialLR{o, std::tuple{LinearLR{o, 0.25, 1.0, 3}, CosineAnnealingLR{o, 6, 0.01}}, {3}};
+  };
+  auto seq = make(opt);
+  // PyTorch's state_dict after construction: the second scheduler's construction is undone.
+  std::map<std::string, double> state;
+  auto read = [&](auto& s) {
+    state.clear();
+    s.named_state([&](std::string_view name, auto& v, auto...) { state[std::string(name)] = static_cast<double>(v); });
+  };
+  read(seq);
+  const std::map<std::string, double> after_construction = {
+      {"last_epoch", 0},
+      {"_last_lr.0", 0.125},
+      {"_schedulers.0.last_epoch", 0},
+      {"_schedulers.0.base_lrs.0", 0.5},
+      {"_schedulers.0._step_count", 1},
+      {"_schedulers.0._last_lr.0", 0.125},
+      {"_schedulers.1.last_epoch", -1},
+      {"_schedulers.1.base_lrs.0", 0.5},
+      {"_schedulers.1._step_count", 1},
+      {"_schedulers.1._last_lr.0", 0.125}};
+  CHECK(state == after_construction);
+
+  for (int t = 0; t < 5; ++t) seq.step();
+  read(seq);
+  CHECK(state["last_epoch"] == 5);
+  CHECK(state["_schedulers.1.last_epoch"] == 2);  // step(0) at the milestone 3, then two steps
+  CHECK(state["_schedulers.1._step_count"] == 4);
+
+  // Restoring the state into a fresh SequentialLR (as load_checkpoint does) continues the schedule.
+  ctnn::Linear<1, 1, false, double> net2;
+  SGD opt2{net2, {.lr = 0.5}};
+  auto seq2 = make(opt2);
+  seq2.named_state([&](std::string_view name, auto& v, auto...) {
+    v = static_cast<std::remove_cvref_t<decltype(v)>>(state.at(std::string(name)));
+  });
+  opt2.set_lr(opt.lr());
+  for (int t = 0; t < 6; ++t) {
+    seq.step();
+    seq2.step();
+    CHECK(opt2.lr() == opt.lr());
+    CHECK(seq2.get_last_lr() == seq.get_last_lr());
+  }
+
+  // A scheduler over another optimizer (of the same type) is rejected, as in PyTorch.
+  auto bad = [&] {
+    return SequentialLR{opt, std::tuple{LinearLR{opt, 0.25, 1.0, 3}, CosineAnnealingLR{opt2, 6, 0.01}}, {3}};
+  };
+  CHECK_THROWS_AS(bad(), ctnn::Error);
+  CHECK_THROWS_WITH(bad(), Catch::Contains("scheduler 1 was constructed over another one"));
+
+  // A single scheduler needs no milestone.
+  SGD opt3{net2, {.lr = 0.5}};
+  SequentialLR single{opt3, std::tuple{StepLR{opt3, 2, 0.5}}};
+  single.step();
+  single.step();
+  CHECK(opt3.lr() == 0.25);
+  static_assert(decltype(seq)::milestone_count == 1);
+
+  // The docs' example: three epochs of warm-up from a quarter of the lr, then a cosine.
+  ctnn::Linear<1, 1, false, double> model;
+  // --8<-- [start:sequential_lr]
+  ctnn::optim::SGD optimizer{model, {.lr = 0.5}};
+  ctnn::optim::SequentialLR scheduler{
+      optimizer,
+      std::tuple{ctnn::optim::LinearLR{optimizer, /*start_factor=*/0.25, /*end_factor=*/1.0, /*total_iters=*/3},
+                 ctnn::optim::CosineAnnealingLR{optimizer, /*T_max=*/6, /*eta_min=*/0.01}},
+      /*milestones=*/{3}};  // LinearLR for epochs 0-2, CosineAnnealingLR from epoch 3
+  // --8<-- [end:sequential_lr]
+  CHECK(optimizer.lr() == 0.125);
+  for (int t = 0; t < 3; ++t) scheduler.step();
+  CHECK(optimizer.lr() == 0.5);
 }
 
 TEST_CASE("clip_grad_norm matches torch.nn.utils.clip_grad_norm_") {
