@@ -456,6 +456,11 @@ def optim_cases():
             sched.LinearLR(o, start_factor=0.5, total_iters=2),
             sched.StepLR(o, step_size=3, gamma=0.5),
             sched.ExponentialLR(o, gamma=0.8)], milestones=[4, 9]))),
+        ("chained_scheduler", lrs(lambda o: sched.ChainedScheduler([
+            sched.LinearLR(o, start_factor=0.25, total_iters=3), sched.ExponentialLR(o, gamma=0.9)]))),
+        # the cosine restarts (epochs 4, 10) read the base lr: PyTorch's initial_lr
+        ("chained_scheduler_cosine", lrs(lambda o: sched.ChainedScheduler([
+            sched.LinearLR(o, start_factor=0.5, total_iters=2), sched.CosineAnnealingLR(o, T_max=3, eta_min=0.01)]))),
         ("closed_form.step_lr", closed_form_lrs(lambda o: sched.StepLR(o, step_size=3, gamma=0.5))),
         ("closed_form.exponential_lr", closed_form_lrs(lambda o: sched.ExponentialLR(o, gamma=0.9))),
         ("closed_form.cosine_annealing_lr", closed_form_lrs(lambda o: sched.CosineAnnealingLR(o, T_max=5, eta_min=0.01))),

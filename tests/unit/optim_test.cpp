@@ -219,7 +219,8 @@ TEST_CASE("schedulers give PyTorch's learning rates") {
       INFO("epoch " << t);
       CHECK(relative_error(opt.lr(), expected.values[t]) < 1e-14);
       CHECK(scheduler.get_last_lr() == opt.lr());
-      CHECK(scheduler.last_epoch() == static_cast<std::int64_t>(t));
+      if constexpr (requires { scheduler.last_epoch(); })  // ChainedScheduler has none, as in PyTorch
+        CHECK(scheduler.last_epoch() == static_cast<std::int64_t>(t));
     }
   };
   check("step_lr", [](auto& o) { return ctnn::optim::StepLR{o, 3, 0.5}; });
@@ -236,6 +237,13 @@ TEST_CASE("schedulers give PyTorch's learning rates") {
                                      std::tuple{ctnn::optim::LinearLR{o, 0.5, 1.0, 2}, ctnn::optim::StepLR{o, 3, 0.5},
                                                 ctnn::optim::ExponentialLR{o, 0.8}},
                                      {4, 9}};
+  });
+  check("chained_scheduler", [](auto& o) {
+    return ctnn::optim::ChainedScheduler{std::tuple{ctnn::optim::LinearLR{o, 0.25, 1.0, 3}, ctnn::optim::ExponentialLR{o, 0.9}}};
+  });
+  check("chained_scheduler_cosine", [](auto& o) {
+    return ctnn::optim::ChainedScheduler{
+        std::tuple{ctnn::optim::LinearLR{o, 0.5, 1.0, 2}, ctnn::optim::CosineAnnealingLR{o, 3, 0.01}}};
   });
 
   // step(epoch): PyTorch's closed forms, epochs out of order.
@@ -322,6 +330,32 @@ TEST_CASE("SequentialLR: PyTorch's state, restoring it, and its checks") {
   single.step();
   CHECK(opt3.lr() == 0.25);
   static_assert(decltype(seq)::milestone_count == 1);
+
+  // ChainedScheduler: the same checks and state layout.
+  {
+    SGD opt4{net2, {.lr = 0.5}};
+    SGD opt5{net2, {.lr = 0.5}};
+    auto chain = [](auto& o) { return ChainedScheduler{std::tuple{LinearLR{o, 0.25, 1.0, 3}, ExponentialLR{o, 0.9}}}; };
+    auto c4 = chain(opt4);
+    auto c5 = chain(opt5);
+    for (int t = 0; t < 2; ++t) c4.step();
+    read(c4);
+    CHECK(state.size() == 9);
+    CHECK(state["_schedulers.1.base_lrs.0"] == 0.5);  // PyTorch's initial_lr, not the warm-up's lr
+    CHECK(state["_schedulers.1.last_epoch"] == 2);
+    c5.named_state([&](std::string_view name, auto& v, auto...) {
+      v = static_cast<std::remove_cvref_t<decltype(v)>>(state.at(std::string(name)));
+    });
+    opt5.set_lr(opt4.lr());
+    for (int t = 0; t < 4; ++t) {
+      c4.step();
+      c5.step();
+      CHECK(opt5.lr() == opt4.lr());
+      CHECK(c5.get_last_lr() == opt4.lr());
+    }
+    auto bad_chain = [&] { return ChainedScheduler{std::tuple{LinearLR{opt4, 0.25, 1.0, 3}, ExponentialLR{opt5, 0.9}}}; };
+    CHECK_THROWS_WITH(bad_chain(), Catch::Contains("scheduler 1 was constructed over another one than scheduler 0"));
+  }
 
   // The docs' example: three epochs of warm-up from a quarter of the lr, then a cosine.
   ctnn::Linear<1, 1, false, double> model;

@@ -31,6 +31,7 @@ struct SchedulerAccess;
 template <class Derived, class Opt>
 class LRScheduler {
  public:
+  using optimizer_type = Opt;
   /// Advances one epoch and sets the optimizer's learning rate.
   void step() {
     ++step_count_;
@@ -210,7 +211,30 @@ struct SchedulerAccess {
   static void initial_step(LRScheduler<D, O>& s) {
     s.initial_step();
   }
+  template <class D, class O>
+  static void set_base_lr(LRScheduler<D, O>& s, double initial_lr) {
+    s.base_lr_ = initial_lr;
+  }
 };
+
+/// f(i, std::get<i>(t)) for each element of the tuple t, in order.
+template <class Tuple, class F>
+void for_each_indexed(Tuple& t, F&& f) {
+  [&]<std::size_t... I>(std::index_sequence<I...>) { (f(I, std::get<I>(t)), ...); }
+  (std::make_index_sequence<std::tuple_size_v<Tuple>>{});
+}
+
+/// "_schedulers.<i>." + each name of each scheduler's state, for the schedulers that hold others.
+template <class Tuple, class F>
+void named_state_of_schedulers(Tuple& t, F& f) {
+  for_each_indexed(t, [&](std::size_t i, auto& s) {
+    const std::string prefix = "_schedulers." + std::to_string(i) + ".";
+    s.named_state([&](std::string_view name, auto& value, auto... rest) {
+      const std::string full = prefix + std::string(name);
+      f(std::string_view(full), value, rest...);
+    });
+  });
+}
 
 /// Python's bisect.bisect_right, step for step (defined for unsorted milestones too, as there).
 template <std::size_t N>
@@ -302,13 +326,7 @@ class SequentialLR {
   void named_state(F&& f) {
     f(std::string_view("last_epoch"), last_epoch_);
     f(std::string_view("_last_lr.0"), last_lr_);
-    for_each_indexed([&](std::size_t i, auto& s) {
-      const std::string prefix = "_schedulers." + std::to_string(i) + ".";
-      s.named_state([&](std::string_view name, auto& value, auto... rest) {
-        const std::string full = prefix + std::string(name);
-        f(std::string_view(full), value, rest...);
-      });
-    });
+    detail::named_state_of_schedulers(schedulers_, f);
   }
 
  private:
@@ -326,8 +344,7 @@ class SequentialLR {
   }
   template <class F>
   void for_each_indexed(F&& f) {
-    [&]<std::size_t... I>(std::index_sequence<I...>) { (f(I, std::get<I>(schedulers_)), ...); }
-    (std::index_sequence_for<Scheds...>{});
+    detail::for_each_indexed(schedulers_, f);
   }
   template <class F>
   void at(std::size_t idx, F&& f) {
@@ -340,6 +357,65 @@ class SequentialLR {
   std::tuple<Scheds...> schedulers_;
   std::array<std::int64_t, milestone_count> milestones_{};
   std::int64_t last_epoch_ = 0;  // PyTorch: last_epoch + 1 with the default last_epoch=-1
+  double last_lr_ = 0.0;
+};
+
+/// torch.optim.lr_scheduler.ChainedScheduler(schedulers): every scheduler steps, in order, at
+/// each step(), each one scaling the lr the previous one set (chainable: their recursive
+/// formulas read the current lr).
+///
+///     ctnn::optim::ChainedScheduler chained{std::tuple{ctnn::optim::LinearLR{opt, 0.25, 1.0, 3},
+///                                                      ctnn::optim::ExponentialLR{opt, 0.9}}};
+///
+/// As PyTorch, it takes only the schedulers (by value, constructed in order over one
+/// optimizer) and does not step them at construction. Every scheduler's base lr is the first
+/// one's (PyTorch's `initial_lr`, which the first constructed scheduler records).
+template <class... Scheds>
+class ChainedScheduler {
+  static_assert(sizeof...(Scheds) >= 1, "ctnn::optim::ChainedScheduler needs at least one scheduler.");
+
+ public:
+  using optimizer_type = typename std::tuple_element_t<0, std::tuple<Scheds...>>::optimizer_type;
+  static_assert((detail::is_scheduler_over<Scheds, optimizer_type> && ...),
+                "Every scheduler of a ctnn::optim::ChainedScheduler must be a ctnn::optim learning-rate scheduler "
+                "over the same optimizer type.");
+
+  explicit ChainedScheduler(std::tuple<Scheds...> schedulers)
+      : schedulers_(std::move(schedulers)),
+        optimizer_(detail::SchedulerAccess::optimizer(std::get<0>(schedulers_))) {
+    const double initial_lr = std::get<0>(schedulers_).base_lr();
+    detail::for_each_indexed(schedulers_, [&](std::size_t i, auto& s) {
+      detail::require(detail::SchedulerAccess::optimizer(s) == optimizer_,
+                      "ctnn::optim::ChainedScheduler expects all schedulers to belong to the same optimizer, but "
+                      "scheduler " +
+                          std::to_string(i) + " was constructed over another one than scheduler 0");
+      detail::SchedulerAccess::set_base_lr(s, initial_lr);
+    });
+    last_lr_ = optimizer_->lr();
+  }
+
+  /// Steps every scheduler, in order.
+  void step() {
+    detail::for_each_indexed(schedulers_, [](std::size_t, auto& s) { s.step(); });
+    last_lr_ = optimizer_->lr();
+  }
+  double get_last_lr() const { return last_lr_; }
+  /// The I-th scheduler.
+  template <std::size_t I>
+  auto& scheduler() {
+    return std::get<I>(schedulers_);
+  }
+
+  /// PyTorch's state_dict: "_last_lr.0" and each scheduler's state under "_schedulers.<i>.".
+  template <class F>
+  void named_state(F&& f) {
+    f(std::string_view("_last_lr.0"), last_lr_);
+    detail::named_state_of_schedulers(schedulers_, f);
+  }
+
+ private:
+  std::tuple<Scheds...> schedulers_;
+  const optimizer_type* optimizer_;
   double last_lr_ = 0.0;
 };
 
