@@ -1,6 +1,6 @@
 /// @file Learning-rate schedulers, as torch.optim.lr_scheduler: StepLR, ExponentialLR,
-/// CosineAnnealingLR, LinearLR (linear warm-up) and SequentialLR (one after another, switching
-/// at milestones). Each follows PyTorch's recursive get_lr() (the one `scheduler.step()` uses),
+/// CosineAnnealingLR, LinearLR (linear warm-up), SequentialLR (one after another, switching at
+/// milestones) and ChainedScheduler (all at once). Each follows PyTorch's recursive get_lr() (the one `scheduler.step()` uses),
 /// and `step(epoch)` PyTorch's _get_closed_form_lr(), so the learning rates agree with
 /// PyTorch's to rounding.
 ///
