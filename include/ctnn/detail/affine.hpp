@@ -31,10 +31,6 @@
 
 namespace ctnn::detail {
 
-/// Lanes of one SIMD packet of S (8 floats with AVX2).
-template <class S>
-inline constexpr int packet_size = Eigen::internal::packet_traits<S>::size;
-
 /// Independent FMA chains the kernel keeps in flight: the FMA units' latency times their
 /// throughput (4 x 2 on current x86).
 inline constexpr int fma_chains = 8;
@@ -67,11 +63,6 @@ constexpr matvec_kernel choose_matvec() {
   return matvec_kernel::blocked;
 }
 
-#if defined(__GNUC__)
-#define CTNN_UNROLL _Pragma("GCC unroll 16")
-#else
-#define CTNN_UNROLL
-#endif
 
 /// acc[s] += acc[s + Width] for s = 0, 2 Width, 4 Width, ...; then the next level: a pairwise
 /// sum of the Split partial sums in log2(Split) dependent adds. Constant trip counts
@@ -98,7 +89,7 @@ inline constexpr int split_of = std::max(1, std::min(In / 4, (fma_chains + NP - 
 /// sums, the bias (null: none) as the first one's start.
 template <int Rows0, int NP, class S, int Out, int In, class X>
 EIGEN_ALWAYS_INLINE void packet_rows(const S* w, const X& x, const S* bias, S* out) {
-  using P = typename Eigen::internal::packet_traits<S>::type;
+  using P = packet_t<S>;
   using namespace Eigen::internal;
   constexpr int PS = packet_size<S>;
   constexpr int Split = split_of<NP, In>;
@@ -242,4 +233,3 @@ inline void transposed_product(const W& w, const G& dy, DX& dx) {
 
 }  // namespace ctnn::detail
 
-#undef CTNN_UNROLL

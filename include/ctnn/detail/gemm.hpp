@@ -17,13 +17,7 @@
 #include <cstddef>
 #include <type_traits>
 
-#if defined(__GNUC__) && !defined(__clang__)
-#define CTNN_GEMM_UNROLL _Pragma("GCC unroll 16")
-#elif defined(__clang__)
-#define CTNN_GEMM_UNROLL _Pragma("unroll")
-#else
-#define CTNN_GEMM_UNROLL
-#endif
+#include "ctnn/detail/simd.hpp"
 
 // Packets are SIMD vector types: GCC warns that their alignment attributes are dropped when
 // they are template arguments (as Eigen's own headers do, silenced there too). And GCC 12 at
@@ -38,9 +32,6 @@
 #endif
 
 namespace ctnn::detail {
-
-template <class S>
-using packet_t = typename Eigen::internal::packet_traits<S>::type;
 
 /// The epilogue of a layer with no activation after it.
 struct no_epilogue {
@@ -64,25 +55,25 @@ EIGEN_ALWAYS_INLINE void gemm_nn_tile(int K, const S* a, std::ptrdiff_t lda, con
                                       std::ptrdiff_t bj, S* c, std::ptrdiff_t ldc, const S* init, const Epi& epi) {
   using namespace Eigen::internal;
   using P = packet_t<S>;
-  constexpr int PS = unpacket_traits<P>::size;
+  constexpr int PS = packet_size<S>;
   P acc[NR][MP];
-  CTNN_GEMM_UNROLL for (int p = 0; p < MP; ++p) {
+  CTNN_UNROLL for (int p = 0; p < MP; ++p) {
     const P start = init ? ploadu<P>(init + p * PS) : pset1<P>(S(0));
-    CTNN_GEMM_UNROLL for (int j = 0; j < NR; ++j) acc[j][p] = start;
+    CTNN_UNROLL for (int j = 0; j < NR; ++j) acc[j][p] = start;
   }
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC unroll 4
 #endif
   for (int k = 0; k < K; ++k) {
     P ak[MP];
-    CTNN_GEMM_UNROLL for (int p = 0; p < MP; ++p) ak[p] = ploadu<P>(a + k * lda + p * PS);
-    CTNN_GEMM_UNROLL for (int j = 0; j < NR; ++j) {
+    CTNN_UNROLL for (int p = 0; p < MP; ++p) ak[p] = ploadu<P>(a + k * lda + p * PS);
+    CTNN_UNROLL for (int j = 0; j < NR; ++j) {
       const P bkj = pset1<P>(b[k * bk + j * bj]);
-      CTNN_GEMM_UNROLL for (int p = 0; p < MP; ++p) acc[j][p] = pmadd(ak[p], bkj, acc[j][p]);
+      CTNN_UNROLL for (int p = 0; p < MP; ++p) acc[j][p] = pmadd(ak[p], bkj, acc[j][p]);
     }
   }
-  CTNN_GEMM_UNROLL for (int j = 0; j < NR; ++j) {
-    CTNN_GEMM_UNROLL for (int p = 0; p < MP; ++p) {
+  CTNN_UNROLL for (int j = 0; j < NR; ++j) {
+    CTNN_UNROLL for (int p = 0; p < MP; ++p) {
       S* to = c + j * ldc + p * PS;
       pstoreu(to, Accumulate ? padd(ploadu<P>(to), acc[j][p]) : acc[j][p]);
     }
@@ -117,7 +108,7 @@ EIGEN_ALWAYS_INLINE void gemm_nn_rows(int K, const S* a, std::ptrdiff_t lda, con
 template <int M, bool Accumulate, class S, class Epi = no_epilogue>
 void gemm_nn(int K, const S* a, std::ptrdiff_t lda, const S* b, std::ptrdiff_t bk, std::ptrdiff_t bj, std::ptrdiff_t N,
              S* c, std::ptrdiff_t ldc, const std::type_identity_t<S>* init, const Epi& epi = {}) {
-  constexpr int PS = Eigen::internal::unpacket_traits<packet_t<S>>::size;
+  constexpr int PS = packet_size<S>;
   constexpr int packets = M / PS;
   // blocks of 3 packets, with the remainder as blocks of 2 (3k+1 = 3(k-1) + 2 + 2)
   constexpr int threes = packets % 3 == 1 && packets >= 4 ? packets / 3 - 1 : packets / 3;
@@ -138,10 +129,10 @@ EIGEN_ALWAYS_INLINE void gemm_tn_tile(const S* a, std::ptrdiff_t lda, const S* b
                                       std::ptrdiff_t ldc) {
   using namespace Eigen::internal;
   using P = packet_t<S>;
-  constexpr int PS = unpacket_traits<P>::size;
+  constexpr int PS = packet_size<S>;
   P acc[MI][NJ];
-  CTNN_GEMM_UNROLL for (int i = 0; i < MI; ++i) {
-    CTNN_GEMM_UNROLL for (int j = 0; j < NJ; ++j) acc[i][j] = pset1<P>(S(0));
+  CTNN_UNROLL for (int i = 0; i < MI; ++i) {
+    CTNN_UNROLL for (int j = 0; j < NJ; ++j) acc[i][j] = pset1<P>(S(0));
   }
   constexpr int whole = K / PS * PS;
 #if defined(__GNUC__) && !defined(__clang__)
@@ -149,17 +140,17 @@ EIGEN_ALWAYS_INLINE void gemm_tn_tile(const S* a, std::ptrdiff_t lda, const S* b
 #endif
   for (int k = 0; k < whole; k += PS) {
     P bk[NJ];
-    CTNN_GEMM_UNROLL for (int j = 0; j < NJ; ++j) bk[j] = ploadu<P>(b + j * ldb + k);
-    CTNN_GEMM_UNROLL for (int i = 0; i < MI; ++i) {
+    CTNN_UNROLL for (int j = 0; j < NJ; ++j) bk[j] = ploadu<P>(b + j * ldb + k);
+    CTNN_UNROLL for (int i = 0; i < MI; ++i) {
       const P ak = ploadu<P>(a + i * lda + k);
-      CTNN_GEMM_UNROLL for (int j = 0; j < NJ; ++j) acc[i][j] = pmadd(ak, bk[j], acc[i][j]);
+      CTNN_UNROLL for (int j = 0; j < NJ; ++j) acc[i][j] = pmadd(ak, bk[j], acc[i][j]);
     }
   }
 #if defined(__AVX__)
   if constexpr (MI == 4 && std::is_same_v<P, __m256>) {
     // four horizontal sums at once (three hadds and one add instead of four reductions),
     // stored as four consecutive rows of C
-    CTNN_GEMM_UNROLL for (int j = 0; j < NJ; ++j) {
+    CTNN_UNROLL for (int j = 0; j < NJ; ++j) {
       const __m256 h = _mm256_hadd_ps(_mm256_hadd_ps(acc[0][j], acc[1][j]), _mm256_hadd_ps(acc[2][j], acc[3][j]));
       __m128 sum = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
       if constexpr (whole < K) {  // what fills no packet
@@ -173,8 +164,8 @@ EIGEN_ALWAYS_INLINE void gemm_tn_tile(const S* a, std::ptrdiff_t lda, const S* b
     return;
   }
 #endif
-  CTNN_GEMM_UNROLL for (int i = 0; i < MI; ++i) {
-    CTNN_GEMM_UNROLL for (int j = 0; j < NJ; ++j) {
+  CTNN_UNROLL for (int i = 0; i < MI; ++i) {
+    CTNN_UNROLL for (int j = 0; j < NJ; ++j) {
       S sum = predux(acc[i][j]);
       for (int k = whole; k < K; ++k) sum += a[i * lda + k] * b[j * ldb + k];  // what fills no packet
       c[i + j * ldc] = sum;
@@ -205,4 +196,3 @@ void gemm_tn(const S* a, std::ptrdiff_t lda, const S* b, std::ptrdiff_t ldb, std
 #pragma GCC diagnostic pop
 #endif
 
-#undef CTNN_GEMM_UNROLL

@@ -10,6 +10,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "ctnn/detail/simd.hpp"
 #include "ctnn/optim/optimizer_concepts.hpp"
 
 namespace ctnn::optim {
@@ -87,8 +88,8 @@ EIGEN_ALWAYS_INLINE void adam_element(const adam_coefficients<S>& c, S* p, const
 template <bool Amsgrad, class S>
 void adam_update(const adam_coefficients<S>& c, S* p, const S* grad, S* m, S* v, std::type_identity_t<S>* vmax,
                  std::ptrdiff_t n) {
-  using P = typename Eigen::internal::packet_traits<S>::type;
-  constexpr std::ptrdiff_t PS = Eigen::internal::packet_traits<S>::size;
+  using P = ::ctnn::detail::packet_t<S>;
+  constexpr std::ptrdiff_t PS = ::ctnn::detail::packet_size<S>;
   std::ptrdiff_t i = 0;
   if constexpr (PS > 1) {
     for (; i + PS <= n; i += PS)
