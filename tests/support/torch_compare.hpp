@@ -44,12 +44,12 @@ M parameter_from(const Tensor& t, Eigen::Index rows, Eigen::Index cols) {
   return m;
 }
 
-/// Copies every parameter of model from the reference tensors of the same state_dict name.
+/// Copies every parameter of model from the reference tensor named prefix + its state_dict name.
 template <class Model>
-void load_parameters(Model& model, const Reference& ref) {
+void load_parameters(Model& model, const Reference& ref, const std::string& prefix = "") {
   ctnn::named_parameters(model, [&](std::string_view name, auto& p) {
     using M = std::remove_cvref_t<decltype(p.value)>;
-    p.value = parameter_from<M>(ref.tensor(std::string(name)), p.value.rows(), p.value.cols());
+    p.value = parameter_from<M>(ref.tensor(prefix + std::string(name)), p.value.rows(), p.value.cols());
   });
 }
 

@@ -14,6 +14,7 @@
 #include <ctnn/core/module.hpp>
 
 #include "reference.hpp"
+#include "torch_compare.hpp"
 
 namespace ctnn_train_test {
 
@@ -38,27 +39,11 @@ M batch_of(const Tensor& t) {
   return m;
 }
 
-/// A parameter-shaped tensor ((R, C) or (R)) as an R x C matrix.
-template <class M>
-M matrix_of(const Tensor& t, Eigen::Index rows, Eigen::Index cols) {
-  if (t.numel() != static_cast<std::size_t>(rows * cols))
-    throw std::runtime_error("tensor '" + t.name + "' has " + std::to_string(t.numel()) + " values, expected " +
-                             std::to_string(rows * cols));
-  M m(rows, cols);
-  for (Eigen::Index r = 0; r < rows; ++r)
-    for (Eigen::Index c = 0; c < cols; ++c)
-      m(r, c) = static_cast<typename M::Scalar>(t.values[static_cast<std::size_t>(r * cols + c)]);
-  return m;
-}
-
-/// Sets every parameter of model from the tensor named prefix + its state_dict name.
-template <class Model>
-void load_parameters(Model& model, const Reference& ref, const std::string& prefix) {
-  ctnn::named_parameters(model, [&](std::string_view name, auto& p) {
-    using M = std::remove_cvref_t<decltype(p.value)>;
-    p.value = matrix_of<M>(ref.tensor(prefix + std::string(name)), p.value.rows(), p.value.cols());
-  });
-}
+// parameter-shaped tensors and loading a model's parameters (with a name prefix): the same
+// helpers as the layer tests'
+using ctnn_test::load_parameters;
+using ctnn_test::parameter_from;
+using ctnn_test::tolerance;
 
 /// ||a - b|| / ||b|| (Frobenius), or ||a - b|| where ||b|| is zero.
 template <class A, class B>
@@ -68,9 +53,5 @@ double relative_error(const Eigen::MatrixBase<A>& a, const Eigen::MatrixBase<B>&
   return scale > 0 ? diff / scale : diff;
 }
 inline double relative_error(double a, double b) { return b != 0 ? std::abs(a - b) / std::abs(b) : std::abs(a); }
-
-/// The tolerance the brief sets for parity with PyTorch: 1e-5 in float, 1e-10 in double.
-template <class S>
-inline constexpr double tolerance = std::is_same_v<S, float> ? 1e-5 : 1e-10;
 
 }  // namespace ctnn_train_test

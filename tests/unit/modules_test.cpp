@@ -11,51 +11,17 @@
 
 #include "../../examples/seed_layers.hpp"
 #include "reference.hpp"
+#include "torch_compare.hpp"
 
 using ctnn_test::load_reference;
 
 namespace modules_test {
 
-/// A PyTorch (B, F) batch as a ctnn F x B matrix (the same row-major bytes).
-template <class M>
-M batch_from(const ctnn_test::Tensor& t) {
-  const int B = t.dim(0), F = t.dim(1);
-  REQUIRE(F == M::RowsAtCompileTime);
-  M m(F, B);
-  for (int b = 0; b < B; ++b)
-    for (int f = 0; f < F; ++f) m(f, b) = static_cast<typename M::Scalar>(t.at({b, f}));
-  return m;
-}
-
-/// A PyTorch tensor of shape (rows, cols), or (rows) for one column, as a rows x cols matrix.
-template <class M>
-M parameter_from(const ctnn_test::Tensor& t, Eigen::Index rows, Eigen::Index cols) {
-  REQUIRE(t.numel() == static_cast<std::size_t>(rows * cols));
-  M m(rows, cols);
-  for (Eigen::Index r = 0; r < rows; ++r)
-    for (Eigen::Index c = 0; c < cols; ++c) m(r, c) = static_cast<typename M::Scalar>(t.values[static_cast<std::size_t>(r * cols + c)]);
-  return m;
-}
-
-/// Copies every parameter from the reference tensor of the same state_dict name.
-template <class Model>
-void load_parameters(Model& model, const ctnn_test::Reference& ref) {
-  ctnn::named_parameters(model, [&](std::string_view name, auto& p) {
-    p.value = parameter_from<std::remove_cvref_t<decltype(p.value)>>(ref.tensor(std::string(name)), p.value.rows(),
-                                                                      p.value.cols());
-  });
-}
-
-/// ||a - b|| / max(||b||, 1).
-template <class A, class B>
-double relative_error(const Eigen::MatrixBase<A>& a, const Eigen::MatrixBase<B>& b) {
-  if (a.rows() != b.rows() || a.cols() != b.cols()) return INFINITY;
-  return (a.template cast<double>() - b.template cast<double>()).norm() / std::max(b.template cast<double>().norm(), 1.0);
-}
-
-/// 1e-5 in float, 1e-10 in double (the references are float64).
-template <class S>
-constexpr double tolerance = sizeof(S) == 4 ? 1e-5 : 1e-10;
+using ctnn_test::batch_from;
+using ctnn_test::load_parameters;
+using ctnn_test::parameter_from;
+using ctnn_test::relative_error;
+using ctnn_test::tolerance;
 
 /// Runs forward and backward of `model` (a pure layer, a Sequential or a custom model) on the
 /// case's x and grad_out, after loading its parameters, and compares y, grad_x and every

@@ -22,7 +22,7 @@ namespace {
 /// many trajectories below share it.
 void compare_tensor(const Reference& ref, const std::string& name, const Eigen::MatrixXd& value, double tol) {
   INFO("tensor " << name);
-  CHECK(relative_error(value, matrix_of<Eigen::MatrixXd>(ref.tensor(name), value.rows(), value.cols())) < tol);
+  CHECK(relative_error(value, parameter_from<Eigen::MatrixXd>(ref.tensor(name), value.rows(), value.cols())) < tol);
 }
 
 /// named_state's visitor: compares what PyTorch's state_dict holds and notes its names.
@@ -380,12 +380,12 @@ TEST_CASE("clip_grad_norm matches torch.nn.utils.clip_grad_norm_") {
     ctnn::Linear<4, 3, true, S> net;
     using W = Eigen::Matrix<S, 3, 4>;
     using Bv = Eigen::Matrix<S, 3, 1>;
-    net.weight.grad = matrix_of<W>(ref.tensor("grad.weight"), 3, 4);
-    net.bias.grad = matrix_of<Bv>(ref.tensor("grad.bias"), 3, 1);
+    net.weight.grad = parameter_from<W>(ref.tensor("grad.weight"), 3, 4);
+    net.bias.grad = parameter_from<Bv>(ref.tensor("grad.bias"), 3, 1);
     const double total = ctnn::clip_grad_norm(net, max_norm, norm_type);
     CHECK(relative_error(total, ref.tensor("total_norm." + tag).values[0]) < tolerance<S>);
-    CHECK(relative_error(net.weight.grad, matrix_of<W>(ref.tensor("clipped.weight." + tag), 3, 4)) < tolerance<S>);
-    CHECK(relative_error(net.bias.grad, matrix_of<Bv>(ref.tensor("clipped.bias." + tag), 3, 1)) < tolerance<S>);
+    CHECK(relative_error(net.weight.grad, parameter_from<W>(ref.tensor("clipped.weight." + tag), 3, 4)) < tolerance<S>);
+    CHECK(relative_error(net.bias.grad, parameter_from<Bv>(ref.tensor("clipped.bias." + tag), 3, 1)) < tolerance<S>);
   };
   const double inf = std::numeric_limits<double>::infinity();
   for (auto [tag, max_norm, norm_type] : {std::tuple{"2", 1.0, 2.0}, std::tuple{"inf", 0.5, inf},
