@@ -28,6 +28,7 @@
 #include "ctnn/layers/centered.hpp"
 #include "ctnn/layers/dropout.hpp"
 #include "ctnn/layers/elementwise.hpp"
+#include "ctnn/layers/flatten.hpp"
 #include "ctnn/layers/linear.hpp"
 #include "ctnn/layers/pointwise.hpp"
 #include "ctnn/layers/softmax.hpp"

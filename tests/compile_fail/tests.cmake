@@ -18,6 +18,18 @@ ctnn_add_compile_fail_test(input_scalar_type SOURCE ${cf}/input_scalar_type.cpp
   EXPECT "scalar type differs from the model's.*forward_expects_scalar<.*float, double>::but_was_given<double>")
 ctnn_add_compile_fail_test(not_a_layer SOURCE ${cf}/not_a_layer.cpp
   EXPECT "every argument must be a layer; the one the note names has no shape rule.*argument<1, NotALayer>::has_in_features_and_out_features<false>")
+# Shapes of samples with several dimensions: both layers and both shapes, a hint where one
+# applies, and the input shape named once with ctnn::with_input.
+ctnn_add_compile_fail_test(shape_flatten_hint SOURCE ${cf}/shape_flatten_hint.cpp
+  EXPECT "insert ctnn::Flatten.*layer<1, ctnn::Linear<40, 10[^>]*> ?>::expects_input_shape<40>::but_layer<0, ctnn::Unflatten<4, 10> ?>::produces_shape<4, 10>")
+ctnn_add_compile_fail_test(shape_channels SOURCE ${cf}/shape_channels.cpp
+  EXPECT "does not take the shape the layer before it produces.*layer<2, ToyConv<4, 2> ?>::expects_input_shape<4, 50>::but_layer<1, ctnn::ReLU>::produces_shape<8, 50>")
+ctnn_add_compile_fail_test(input_shape_missing SOURCE ${cf}/input_shape_missing.cpp
+  EXPECT "give the network's input shape with ctnn::with_input.*layer<0, ToyConv<1, 8> ?>::needs_to_know_its_input_shape_but_it_is_known<false>")
+ctnn_add_compile_fail_test(lazy_linear_unknown SOURCE ${cf}/lazy_linear_unknown.cpp
+  EXPECT "give the network's input shape with ctnn::with_input.*layer<1, ctnn::Linear<0, 4[^>]*> ?>::needs_to_know_its_input_shape_but_it_is_known<false>")
+ctnn_add_compile_fail_test(input_shape_mismatch SOURCE ${cf}/input_shape_mismatch.cpp
+  EXPECT "does not fit the first layer.*layer<0, ctnn::Linear<4, 2[^>]*> ?>::expects_input_shape<4>::but_the_network_input_shape_is<3, 5>")
 # Custom layers (issue 3): a member of a custom model (ctnn::Cached<L>) missing a part of the
 # Layer concept is one error naming the layer and the part.
 ctnn_add_compile_fail_test(layer_missing_forward SOURCE ${cf}/layer_missing_forward.cpp
@@ -26,6 +38,10 @@ ctnn_add_compile_fail_test(layer_missing_backward SOURCE ${cf}/layer_missing_bac
                            EXPECT "has no backward\\(x, y, grad_y\\).*argument<1, NoBackward>::has_backward_x_y_grad_y<false>")
 ctnn_add_compile_fail_test(layer_missing_shape_rule SOURCE ${cf}/layer_missing_shape_rule.cpp
                            EXPECT "it has no shape rule.*cached<NoShapeRule>::has_in_features_and_out_features<false>")
+ctnn_add_compile_fail_test(member_outside_reflection SOURCE ${cf}/member_outside_reflection.cpp
+                           EXPECT "declares members outside the macro.*reflected_struct<Scale>::declares_members_and_bases<2>::but_reflects_only<1>")
+ctnn_add_compile_fail_test(with_scalar_missing SOURCE ${cf}/with_scalar_missing.cpp
+                           EXPECT "would keep its scalar type.*layer_with_parameters_in_another_scalar<Shift<(float)?> ?>::has_no_with_scalar_to_become<double>")
 ctnn_add_compile_fail_test(init_fan_of_bias SOURCE ${cf}/init_fan_of_bias.cpp
                            EXPECT "fan in and fan out can not be computed for a tensor with fewer than 2 dimensions.*fans_of_tensor_with_shape<3, 1>::has_two_dimensions<false>")
 ctnn_add_compile_fail_test(elementwise_not_generic SOURCE ${cf}/elementwise_not_generic.cpp

@@ -698,6 +698,29 @@ def io_cases():
                 ("bfloat16", x.bfloat16().to(torch.float64).nan_to_num(posinf=1e300, neginf=-1e300))])
 
 
+# ---------------------------------------------------------------- shapes
+
+def shape_cases():
+    """Samples of more than one dimension: Linear on the last dimension, Flatten, Unflatten,
+    a Linear whose in_features comes from the shape (ctnn::Linear<any, N>; LazyLinear's
+    result), Softmax over the last dimension; and their print(model) texts."""
+    module_case("linear_last_dim", "nn.Linear(5, 3) on x (4, 6, 5): the last dimension of (T, F) samples",
+                lambda: nn.Linear(5, 3), lambda: torch.randn(4, 6, 5))
+    module_case("shapes_chain",
+                "nn.Sequential(Unflatten(1, (3, 4)), Tanh, Linear(4, 2), Flatten, Linear(6, 3), "
+                "Softmax(dim=-1)) on x (5, 12)",
+                lambda: nn.Sequential(nn.Unflatten(1, (3, 4)), nn.Tanh(), nn.Linear(4, 2), nn.Flatten(),
+                                      nn.Linear(6, 3), nn.Softmax(dim=-1)),
+                lambda: torch.randn(5, 12))
+    module_case("softmax_last_dim",
+                "nn.Sequential(Linear(4, 5), LogSoftmax(dim=-1), Linear(5, 2), Softmax(dim=-1)) on x (3, 2, 4)",
+                lambda: nn.Sequential(nn.Linear(4, 5), nn.LogSoftmax(dim=-1), nn.Linear(5, 2), nn.Softmax(dim=-1)),
+                lambda: torch.randn(3, 2, 4))
+    write_print("shapes_chain", nn.Sequential(nn.Unflatten(1, (3, 4)), nn.Tanh(), nn.Linear(4, 2), nn.Flatten(),
+                                              nn.Linear(6, 3), nn.Softmax(dim=-1)))
+    write_print("unflatten_one", nn.Unflatten(1, (5,)))
+
+
 # ---------------------------------------------------------------- main
 
 GROUPS = {
@@ -706,6 +729,7 @@ GROUPS = {
     "loss": loss_cases,
     "optim": optim_cases,
     "io": io_cases,
+    "shapes": shape_cases,
 }
 
 

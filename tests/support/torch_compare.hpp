@@ -13,11 +13,12 @@
 
 namespace ctnn_test {
 
-/// A PyTorch (B, F) batch (or (F) vector) as a ctnn F x B matrix: the same row-major bytes.
+/// A PyTorch (B, ...) batch (or one (F) vector) as a ctnn F x B matrix, F the elements of one
+/// sample: the same row-major bytes.
 template <class M>
 M batch_from(const Tensor& t) {
-  const int B = t.ndim() == 2 ? t.dim(0) : 1;
-  const int F = t.ndim() == 2 ? t.dim(1) : t.dim(0);
+  const int B = t.ndim() >= 2 ? t.dim(0) : 1;
+  const int F = static_cast<int>(t.numel()) / B;
   if (M::RowsAtCompileTime != Eigen::Dynamic && F != M::RowsAtCompileTime)
     throw std::runtime_error("tensor '" + t.name + "' has " + std::to_string(F) + " features, the test expects " +
                              std::to_string(M::RowsAtCompileTime));

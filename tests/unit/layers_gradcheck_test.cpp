@@ -5,6 +5,7 @@
 #include <ctnn/init/reset.hpp>
 #include <ctnn/layers/activations.hpp>
 #include <ctnn/layers/centered.hpp>
+#include <ctnn/layers/flatten.hpp>
 #include <ctnn/layers/linear.hpp>
 #include <ctnn/layers/softmax.hpp>
 #include <ctnn/testing/gradcheck.hpp>
@@ -77,6 +78,28 @@ TEST_CASE("a deep Sequential passes the gradient check", "[gradcheck][sequential
   INFO(result.message());
   CHECK(result.ok);
   CHECK(result.checked == 5 * 3 + ctnn::parameter_count<Net>);
+}
+
+TEST_CASE("samples of several dimensions pass the gradient check through Flatten, Unflatten and Linear on the "
+          "last dimension", "[gradcheck][shapes]") {
+  // (12) -> (3, 4) -> Linear on the last dimension (3, 2) -> (6) -> Linear<any, 3> = Linear<6, 3>
+  using Net = ctnn::with_scalar<ctnn::with_input<ctnn::Sequential<ctnn::Unflatten<3, 4>, ctnn::Tanh, ctnn::Linear<4, 2>,
+                                                                  ctnn::Flatten, ctnn::Linear<ctnn::any, 3>, ctnn::LogSoftmax>,
+                                                 12>,
+                                double>;
+  Net net;
+  const auto result = ctnn::testing::gradcheck(net, away_from_kinks<12, 3>(13));
+  INFO(result.message());
+  CHECK(result.ok);
+  CHECK(result.checked == 12 * 3 + ctnn::parameter_count<Net>);
+
+  // (T, F) = (4, 3) samples: Linear and Softmax on the last dimension
+  using Seq = ctnn::with_input<ctnn::Sequential<ctnn::Linear<3, 5, true, double>, ctnn::Softmax, ctnn::Linear<5, 2, true, double>>, 4, 3>;
+  Seq seq;
+  const auto r2 = ctnn::testing::gradcheck(seq, away_from_kinks<12, 2>(17));
+  INFO(r2.message());
+  CHECK(r2.ok);
+  CHECK(r2.checked == 12 * 2 + ctnn::parameter_count<Seq>);
 }
 
 TEST_CASE("gradcheck catches a wrong backward", "[gradcheck]") {

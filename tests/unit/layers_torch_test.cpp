@@ -5,6 +5,7 @@
 #include <ctnn/init/reset.hpp>
 #include <ctnn/layers/activations.hpp>
 #include <ctnn/layers/centered.hpp>
+#include <ctnn/layers/flatten.hpp>
 #include <ctnn/layers/linear.hpp>
 #include <ctnn/layers/softmax.hpp>
 #include <ctnn/testing/gradcheck.hpp>
@@ -155,4 +156,37 @@ TEST_CASE("Sequentials agree with nn.Sequential, nested ones included", "[sequen
     ctnn::with_scalar<Net, double> d;
     compare_with_torch<double, 4, 4>("nested", d);
   }
+}
+
+// ---- samples of several dimensions ----------------------------------------------------------
+
+TEST_CASE("Linear acts on the last dimension of (T, F) samples as torch.nn.Linear", "[linear][shapes][torch]") {
+  // x (4, 6, 5): 4 samples of (T, F) = (6, 5); y (4, 6, 3)
+  ctnn::Linear<5, 3> f;
+  compare_with_torch<float, 30, 4>("linear_last_dim", f);
+  ctnn::Linear<5, 3, true, double> d;
+  compare_with_torch<double, 30, 4>("linear_last_dim", d);
+  using Net = ctnn::with_input<ctnn::Sequential<ctnn::Linear<5, 3>>, 6, 5>;
+  static_assert(Net::in_shape == ctnn::shape_of<6, 5> && Net::out_shape == ctnn::shape_of<6, 3>);
+  Net net;
+  compare_with_torch<float, 30, 4>("linear_last_dim", net);
+}
+
+TEST_CASE("Unflatten, Flatten, Linear<any, N> and Softmax(dim=-1) agree with PyTorch", "[shapes][torch]") {
+  using Net = ctnn::with_input<ctnn::Sequential<ctnn::Unflatten<3, 4>, ctnn::Tanh, ctnn::Linear<4, 2>, ctnn::Flatten,
+                                                ctnn::Linear<ctnn::any, 3>, ctnn::Softmax>,
+                               12>;
+  static_assert(std::is_same_v<std::tuple_element_t<4, Net::child_types>, ctnn::Linear<6, 3>>);
+  static_assert(Net::out_shape == ctnn::shape_of<3>);
+  auto f = std::make_unique<Net>();
+  compare_with_torch<float, 12, 5>("shapes_chain", *f);
+  auto d = std::make_unique<ctnn::with_scalar<Net, double>>();
+  compare_with_torch<double, 12, 5>("shapes_chain", *d);
+
+  // (T, F) = (2, 4): LogSoftmax and Softmax over F
+  using Seq = ctnn::with_input<ctnn::Sequential<ctnn::Linear<4, 5>, ctnn::LogSoftmax, ctnn::Linear<5, 2>, ctnn::Softmax>, 2, 4>;
+  auto sf = std::make_unique<Seq>();
+  compare_with_torch<float, 8, 3>("softmax_last_dim", *sf);
+  auto sd = std::make_unique<ctnn::with_scalar<Seq, double>>();
+  compare_with_torch<double, 8, 3>("softmax_last_dim", *sd);
 }

@@ -97,6 +97,37 @@ TEST_CASE("print(model) matches PyTorch for built-in layers, nesting and a custo
   CHECK(ctnn::repr(seeds::MyNet{}) + "\n" == golden("mynet"));
 }
 
+TEST_CASE("print(model) matches PyTorch for Flatten, Unflatten and layers on several dimensions", "[modules][print][torch][shapes]") {
+  using Net = ctnn::with_input<ctnn::Sequential<ctnn::Unflatten<3, 4>, ctnn::Tanh, ctnn::Linear<4, 2>, ctnn::Flatten,
+                                                ctnn::Linear<ctnn::any, 3>, ctnn::Softmax>,
+                               12>;
+  CHECK(printed(Net{}) == golden("shapes_chain"));
+  CHECK(printed(ctnn::Unflatten<5>{}) == golden("unflatten_one"));
+  // names and counts are those of the deduced Linear<6, 3>
+  std::vector<std::string> names;
+  Net net;
+  ctnn::named_parameters(net, [&](std::string_view n, auto&) { names.emplace_back(n); });
+  CHECK(names == std::vector<std::string>{"2.weight", "2.bias", "4.weight", "4.bias"});
+  static_assert(ctnn::parameter_count<Net> == 4 * 2 + 2 + 6 * 3 + 3);
+}
+
+TEST_CASE("summary follows shapes through Flatten and Linear on the last dimension", "[modules][summary][shapes]") {
+  using Net = ctnn::with_input<ctnn::Sequential<ctnn::Unflatten<3, 4>, ctnn::Tanh, ctnn::Linear<4, 2>, ctnn::Flatten,
+                                                ctnn::Linear<ctnn::any, 3>, ctnn::Softmax>,
+                               12>;
+  constexpr auto s = ctnn::summary<Net>();
+  static_assert(s.in_features == 12 && s.out_features == 3);
+  static_assert(s.rows[1].out_shape == ctnn::shape_of<3, 4> && s.rows[3].out_shape == ctnn::shape_of<3, 2>);
+  static_assert(s.rows[4].out_shape == ctnn::shape_of<6> && s.rows[5].out_features == 3);
+  // Linear(4, 2) on 3 vectors of 4: 3 x (2 x 4 x 2 + 2) FLOPs; Linear(6, 3): 2 x 6 x 3 + 3
+  static_assert(s.rows[3].flops == 3 * (2 * 4 * 2 + 2) && s.rows[5].flops == 2 * 6 * 3 + 3);
+  // a_0 .. a_6 of Sequential: 12, Unflatten's output shares a_0, 12, 6, Flatten's shares a_3, 3, 3
+  static_assert(s.activation_values_per_sample == 12 + 12 + 6 + 3 + 3);
+  std::ostringstream os;
+  os << s;
+  CHECK(os.str().find("(3, 4)") != std::string::npos);
+}
+
 TEST_CASE("print(model) follows nn.Module.__repr__ for multi-line extra_repr", "[modules][print]") {
   // PyTorch: extra lines first, then children, all indented by two
   CHECK(ctnn::repr(Block{}) ==

@@ -1,15 +1,30 @@
-/// @file Defines the ctnn::Layer concept: what a layer provides, and how Sequential calls it.
+/// @file Defines the ctnn::Layer concept: what a layer provides, and every optional hook ctnn
+/// asks a layer or container for (the same list, with more words: docs/concepts.md#hooks).
 ///
-/// A layer (docs/concepts.md#layer) provides
-/// - its shape rule: `static constexpr int in_features, out_features` (ctnn::any for a
-///   shape-polymorphic layer, which gives back the width it receives);
-/// - `forward(x)`: x is in_features x B (any Eigen expression), returns out_features x B
-///   (ctnn::batch_like<X, out_features> is the usual return type);
-/// - `backward(x, y, grad_y)`: given the forward's input x, its output y and dLoss/dy, adds
-///   the parameters' gradients to their .grad and returns dLoss/dx. A module that keeps its own
-///   activations (Sequential, a model) may instead provide `backward(grad_y)`.
-/// Optional: `infer(x) const` (forward without side effects, for const inference) and
-/// `forward_into(x, out)` (forward writing straight into Sequential's buffer).
+/// Required (docs/concepts.md#layer):
+/// - shape rule: `static constexpr int in_features, out_features` (element counts; ctnn::any
+///   for a layer that takes what arrives);
+/// - `forward(x)`: x is in_features x B (any Eigen expression); returns out_features x B;
+/// - `backward(x, y, grad_y)`: adds the parameters' gradients to .grad, returns dLoss/dx; a
+///   module keeping its own activations may provide `backward(grad_y)` instead.
+///
+/// Optional hooks, by what asks for them:
+/// - shapes (core/shape.hpp): `static constexpr Shape in_shape` (the input shape the layer
+///   takes when nothing else decides), `static constexpr bool accepts(Shape)`,
+///   `static constexpr Shape output_shape(Shape)`, `static constexpr Shape
+///   expected_input(Shape)` (for diagnostics), `template <Shape In> using bind = ...` (the
+///   layer as it computes on samples of shape In);
+/// - Sequential: `infer(x) const`, `forward_into(x, out)` and `forward_into(x, out,
+///   epilogue)` (writes act(f(x)) in one pass), `epilogue() const` (an elementwise layer
+///   offering itself to the layer before it), `backward(x, y, g, parameters_only_t)`;
+/// - containers (one walker, core/module.hpp): `using child_types = std::tuple<...>`,
+///   `for_each_child(f)` calling f(name, child), `static constexpr std::array<Shape, N + 1>
+///   child_input_shapes` (the shape each child sees, and the output's);
+/// - modes and initialisation: `set_training(bool)`, `reset_parameters(Generator&)`;
+/// - scalar types: `using scalar_type`, `template <class S> using with_scalar = ...`;
+/// - print and summary: `repr_name`, `extra_repr() const`, `static constexpr long long
+///   flops(Shape in)`, `static constexpr long long mask_bytes_per_element` (bytes a forward
+///   keeps per element for backward, beyond the activations its owner keeps).
 #pragma once
 
 #include <Eigen/Core>
@@ -22,14 +37,22 @@
 namespace ctnn {
 
 namespace detail {
-/// Width a probe sample has when a concept tries a layer: its own, or 3 if it takes any.
-template <int W>
-inline constexpr int probe_width = W == any ? 3 : W;
+/// The shape of the probe sample a concept tries a layer with: the layer's own input shape,
+/// else (3), else what the layer would take where (3) arrives.
+template <class L>
+constexpr Shape probe_shape() {
+  if (natural_input_shape<L>().known()) return natural_input_shape<L>();
+  if (accepts<L>(Shape(3))) return Shape(3);
+  return expected_input<L>(Shape(3));
+}
 
+/// L as a Sequential holds it when the probe sample arrives.
 template <class L>
-using probe_in = Eigen::Matrix<scalar_of<L>, probe_width<L::in_features>, 1>;
+using probe_layer = bound<L, probe_shape<L>()>;
 template <class L>
-using probe_out = Eigen::Matrix<scalar_of<L>, probe_width<output_width<L>(probe_width<L::in_features>)>, 1>;
+using probe_in = Eigen::Matrix<scalar_of<L>, probe_shape<L>().size(), 1>;
+template <class L>
+using probe_out = Eigen::Matrix<scalar_of<L>, output_shape<L>(probe_shape<L>()).size(), 1>;
 }  // namespace detail
 
 /// States its widths as `in_features` and `out_features` (ctnn::any for "whatever arrives").
@@ -41,14 +64,15 @@ concept HasShapeRule = requires {
 
 /// Has a forward(x) that accepts one sample of its input width.
 template <class L>
-concept HasForward = HasShapeRule<L> && requires(L& l, const detail::probe_in<L>& x) { l.forward(x); };
+concept HasForward =
+    HasShapeRule<L> && requires(detail::probe_layer<L>& l, const detail::probe_in<L>& x) { l.forward(x); };
 
 /// Has backward(x, y, grad_y) (a pure layer) or backward(grad_y) (a module with its own cache).
 template <class L>
 concept HasBackward =
-    HasShapeRule<L> && (requires(L& l, const detail::probe_in<L>& x, const detail::probe_out<L>& y) {
+    HasShapeRule<L> && (requires(detail::probe_layer<L>& l, const detail::probe_in<L>& x, const detail::probe_out<L>& y) {
                          l.backward(x, y, y);
-                       } || requires(L& l, const detail::probe_out<L>& g) { l.backward(g); });
+                       } || requires(detail::probe_layer<L>& l, const detail::probe_out<L>& g) { l.backward(g); });
 
 /// A layer: shape rule, forward and backward.
 template <class L>

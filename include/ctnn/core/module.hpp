@@ -15,6 +15,7 @@
 #include <boost/hana/first.hpp>
 #include <boost/hana/fold_left.hpp>
 #include <boost/hana/for_each.hpp>
+#include <boost/hana/length.hpp>
 #include <boost/hana/second.hpp>
 #include <boost/hana/string.hpp>
 #include <boost/hana/unpack.hpp>
@@ -26,6 +27,7 @@
 #include <utility>
 
 #include "ctnn/core/buffer.hpp"
+#include "ctnn/core/module_base.hpp"
 #include "ctnn/core/parameter.hpp"
 
 namespace ctnn {
@@ -34,6 +36,61 @@ namespace detail {
 
 template <class T>
 concept HanaStruct = boost::hana::Struct<std::remove_const_t<T>>::value;
+
+// ---- every member of a reflected struct is reflected ------------------------------------------
+
+/// Converts to anything: T{any_init, ...} tells how many members aggregate T has (Boost.PFR's
+/// probe). Only declared: it is used in unevaluated operands.
+struct any_init {
+  template <class U>
+  operator U() const;
+};
+
+template <class T, std::size_t... Is>
+constexpr bool aggregate_takes(std::index_sequence<Is...>) {
+  return requires { T{(static_cast<void>(Is), any_init{})...}; };
+}
+
+/// Members (and bases) of aggregate T, counted by initializing it with ever more values.
+template <class T, std::size_t N = 0>
+constexpr std::size_t aggregate_fields() {
+  if constexpr (N < 64 && aggregate_takes<T>(std::make_index_sequence<N + 1>{})) {
+    return aggregate_fields<T, N + 1>();
+  } else {
+    return N;
+  }
+}
+
+/// Named so that the note under the check reads as a sentence with both counts.
+template <class T>
+struct reflected_struct {
+  template <std::size_t Declared>
+  struct declares_members_and_bases {
+    template <std::size_t Reflected>
+    static constexpr bool but_reflects_only = Declared == Reflected;
+  };
+};
+
+/// For an aggregate declared with BOOST_HANA_DEFINE_STRUCT: every member is inside the macro
+/// (one outside would be a Parameter ctnn never sees: never trained, saved, counted or
+/// zeroed). Classes with constructors cannot be probed and are not checked.
+template <class T>
+constexpr bool check_reflected_members() {
+  if constexpr (std::is_aggregate_v<T>) {
+    constexpr std::size_t declared = aggregate_fields<T>();
+    constexpr std::size_t reflected =
+        decltype(boost::hana::length(boost::hana::accessors<T>()))::value + (std::is_base_of_v<Module, T> ? 1 : 0);
+    // Fix: move every member declaration into BOOST_HANA_DEFINE_STRUCT(T, (type, name), ...);
+    // members that are not parameters, buffers or modules are ignored there, so nothing is lost.
+    static_assert(reflected_struct<T>::template declares_members_and_bases<declared>::template but_reflects_only<reflected>,
+                  "ctnn: a struct reflected with BOOST_HANA_DEFINE_STRUCT declares members outside the macro; a "
+                  "Parameter among them would be invisible to ctnn (never trained, saved, counted or zeroed): "
+                  "declare every member inside BOOST_HANA_DEFINE_STRUCT (the note names the struct and both counts)");
+    return declared == reflected;
+  } else {
+    return true;
+  }
+}
 
 struct ignore_child {
   template <class C>
@@ -53,10 +110,11 @@ void for_each_child(T& obj, F&& f) {
   if constexpr (ListsChildren<T>) {
     obj.for_each_child(f);
   } else if constexpr (HanaStruct<T>) {
-    boost::hana::for_each(boost::hana::accessors<std::remove_const_t<T>>(), [&](auto pair) {
-      f(std::string_view(boost::hana::to<char const*>(boost::hana::first(pair))),
-        boost::hana::second(pair)(obj));
-    });
+    if constexpr (check_reflected_members<std::remove_const_t<T>>()) {  // else one error has been given
+      boost::hana::for_each(boost::hana::accessors<std::remove_const_t<T>>(), [&](auto pair) {
+        f(std::string_view(boost::hana::to<char const*>(boost::hana::first(pair))), boost::hana::second(pair)(obj));
+      });
+    }
   }
 }
 
@@ -119,29 +177,54 @@ void visit_modules(T& obj, F& f) {
   }
 }
 
-template <class T>
-constexpr std::size_t count_parameters();
+template <std::size_t I>
+struct index_name;
 
-template <class Tuple, std::size_t... Is>
-constexpr std::size_t count_tuple(std::index_sequence<Is...>) {
-  return (std::size_t{0} + ... + count_parameters<std::tuple_element_t<Is, Tuple>>());
+/// Type of the member an accessor pair of Hana struct T yields.
+template <class T, class Pair>
+using member_t = std::remove_cvref_t<decltype(boost::hana::second(std::declval<Pair>())(std::declval<T&>()))>;
+
+template <class C, class F, std::size_t... Is>
+constexpr void for_each_listed_child_type(F& f, std::index_sequence<Is...>) {
+  (f(std::type_identity<std::tuple_element_t<Is, C>>{}, index_name<Is>::value), ...);
+}
+
+/// The walk over types, as for_each_child walks objects: calls f(type_identity<Child>, name)
+/// for every direct child of T, in state_dict order: a container's child_types ("0", "1",
+/// ...) or a reflected struct's members under their own names (parameters, buffers and
+/// empty slots included: callers decide what a child is).
+template <class T, class F>
+constexpr void for_each_child_type(F&& f) {
+  if constexpr (ListsChildTypes<T>) {
+    using C = typename T::child_types;
+    for_each_listed_child_type<C>(f, std::make_index_sequence<std::tuple_size_v<C>>{});
+  } else if constexpr (HanaStruct<T>) {
+    if constexpr (check_reflected_members<T>()) {
+      boost::hana::for_each(boost::hana::accessors<T>(), [&](auto pair) {
+        f(std::type_identity<member_t<T, decltype(pair)>>{},
+          std::string_view(boost::hana::to<char const*>(boost::hana::first(pair))));
+      });
+    }
+  }
+}
+
+/// The sum of g(type_identity<P>) over every parameter and buffer P in the tree of T.
+template <class T, class G>
+constexpr std::size_t sum_over_tensors(G g) {
+  if constexpr (ParameterType<T> || BufferType<T>) {
+    return g(std::type_identity<T>{});
+  } else if constexpr (ModuleLike<T>) {
+    std::size_t n = 0;
+    for_each_child_type<T>([&]<class C>(std::type_identity<C>, std::string_view) { n += sum_over_tensors<C>(g); });
+    return n;
+  } else {
+    return 0;
+  }
 }
 
 template <class T>
 constexpr std::size_t count_parameters() {
-  if constexpr (ParameterType<T>) {
-    return T::size;
-  } else if constexpr (ListsChildTypes<T>) {
-    using C = typename T::child_types;
-    return count_tuple<C>(std::make_index_sequence<std::tuple_size_v<C>>{});
-  } else if constexpr (HanaStruct<T>) {
-    return boost::hana::fold_left(boost::hana::accessors<T>(), std::size_t{0}, [](std::size_t acc, auto pair) {
-      using M = std::remove_cvref_t<decltype(boost::hana::second(pair)(std::declval<T&>()))>;
-      return acc + count_parameters<M>();
-    });
-  } else {
-    return 0;
-  }
+  return sum_over_tensors<T>([]<class P>(std::type_identity<P>) -> std::size_t { return ParameterType<P> ? P::size : 0; });
 }
 
 /// std::tuple of the Parameter types of T, in state_dict order (what count_parameters sums):

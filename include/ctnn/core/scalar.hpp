@@ -1,6 +1,7 @@
 /// @file Scalar types of layers and models: ctnn::scalar_of and ctnn::with_scalar.
 #pragma once
 
+#include <cstddef>
 #include <type_traits>
 
 namespace ctnn {
@@ -16,9 +17,31 @@ struct scalar_of_impl<L> {
   using type = typename L::scalar_type;
 };
 
+template <class T>
+constexpr std::size_t count_parameters();  // core/module.hpp
+
+/// Named so that the note under with_scalar's check reads as a sentence.
+template <class L>
+struct layer_with_parameters_in_another_scalar {
+  template <class S>
+  static constexpr bool has_no_with_scalar_to_become =
+      count_parameters<L>() == 0 || std::is_same_v<typename scalar_of_impl<L>::type, S>;
+};
+
+template <class L, class S>
+constexpr bool check_keeps_scalar() {
+  // Fix: in the layer, declare `template <class S> using with_scalar = MyLayer<..., S>;` (its
+  // parameters in scalar S), as ctnn::Linear does.
+  static_assert(layer_with_parameters_in_another_scalar<L>::template has_no_with_scalar_to_become<S>,
+                "ctnn::with_scalar<Net, S>: a layer with parameters has no `template <class S> using "
+                "with_scalar = ...;` and would keep its scalar type (the note names the layer and S)");
+  return true;
+}
+
 template <class L, class S>
 struct with_scalar_impl {
-  using type = L;  // parameter-free layers work with any scalar as they are
+  // parameter-free layers work with any scalar as they are
+  using type = std::conditional_t<check_keeps_scalar<L, S>(), L, L>;
 };
 template <class L, class S>
   requires requires { typename L::template with_scalar<S>; }

@@ -27,6 +27,7 @@
 #include "ctnn/core/tensor.hpp"
 #include "ctnn/detail/activation_buffer.hpp"
 #include "ctnn/detail/fuse.hpp"
+#include "ctnn/detail/reshape.hpp"
 #include "ctnn/detail/shape_check.hpp"
 
 namespace ctnn {
@@ -59,37 +60,150 @@ constexpr bool same_scalars() {
 
 namespace detail {
 /// What Sequential<Ls...> checks when it is named: that every argument is a layer, and then
-/// that the widths chain.
-template <class... Ls>
+/// that the shapes chain from In.
+template <Shape In, class... Ls>
 using sequential_checks =
-    std::conditional_t<(Layer<Ls> && ...), link_checks<Ls...>,
+    std::conditional_t<(Layer<Ls> && ...), link_checks<In, Ls...>,
                        argument_checks<std::index_sequence_for<Ls...>, Ls...>>;
 
-/// Stands in for the layers when one of them is not a layer, so that only that is reported.
-struct not_a_chain {
-  static constexpr int in_features = any;
-  static constexpr int out_features = any;
+/// The first argument of a Sequential made by ctnn::with_input: the shape of one sample. It is
+/// no layer and has no index, so state_dict names stay PyTorch's ("0.weight").
+template <Shape In>
+struct input_shape_tag {};
+
+template <class... Ls>
+inline constexpr bool all_layers = (Layer<Ls> && ...);
+
+/// The shapes arriving at each layer of Ls... fed `in` (all unknown when an argument is no
+/// layer: that is reported on its own).
+template <class... Ls>
+constexpr std::array<Shape, sizeof...(Ls) + 1> sequential_shapes(Shape in) {
+  std::array<Shape, sizeof...(Ls) + 1> a{};
+  if constexpr (all_layers<Ls...>) {
+    const auto c = chain_shapes<Ls...>(in);
+    for (std::size_t i = 0; i <= sizeof...(Ls); ++i) a[i] = c.shapes[i];
+  }
+  return a;
+}
+template <class... Ls>
+constexpr bool sequential_chains(Shape in) {
+  if constexpr (all_layers<Ls...>) {
+    const auto c = chain_shapes<Ls...>(in);
+    for (std::size_t i = 0; i < sizeof...(Ls); ++i)
+      if (!c.ok[i]) return false;
+    return true;
+  } else {
+    return false;
+  }
+}
+template <class... Ls>
+constexpr Shape sequential_input_shape() {
+  if constexpr (all_layers<Ls...>) {
+    return chain_input_shape<Ls...>();
+  } else {
+    return Shape{};
+  }
+}
+
+/// Sequential's arguments taken apart: the layers, the input shape (given, or that of the
+/// first layer fixing one), and the layers as they compute on the shapes that reach them.
+template <Shape In, bool Given, class... Ls>
+struct sequential_parts_of {
+  static constexpr Shape in_shape = In;
+  using layers = std::tuple<Ls...>;
+  static constexpr bool given = Given;
+  static constexpr bool well_formed = sequential_chains<Ls...>(In);
+  static constexpr auto shapes = sequential_shapes<Ls...>(In);
+  using checks = sequential_checks<In, Ls...>;
+  static constexpr bool chains(Shape s) { return sequential_chains<Ls...>(s); }
+  static constexpr Shape output_for(Shape s) { return sequential_shapes<Ls...>(s)[sizeof...(Ls)]; }
+
+  /// Ls... bound to the shapes that reach them from S (Ls... themselves when that is unknown
+  /// or the chain is broken).
+  template <Shape S>
+  static constexpr auto bind_to() {
+    if constexpr (S.known() && sequential_chains<Ls...>(S)) {
+      constexpr auto at = sequential_shapes<Ls...>(S);
+      return [&]<std::size_t... Is>(std::index_sequence<Is...>) {
+        return std::type_identity<std::tuple<bound<Ls, at[Is]>...>>{};
+      }(std::index_sequence_for<Ls...>{});
+    } else {
+      return std::type_identity<layers>{};
+    }
+  }
+  using bound_layers = typename decltype(bind_to<In>())::type;
+
+  /// Whether samples of shape S call for this chain bound to S: a shape it did not fix itself.
+  template <Shape S>
+  static constexpr bool rebinds() {
+    return !Given && S.known() && S != In;
+  }
 };
+
+template <class... Ls>
+struct sequential_parts : sequential_parts_of<sequential_input_shape<Ls...>(), false, Ls...> {};
+template <Shape In, class... Ls>
+struct sequential_parts<input_shape_tag<In>, Ls...> : sequential_parts_of<In, true, Ls...> {};
+
+/// f.template operator()<Ts...>() for the types of std::tuple<Ts...>.
+template <class Tuple, class F>
+constexpr auto apply_tuple(F f) {
+  return [&]<std::size_t... Is>(std::index_sequence<Is...>) {
+    return f.template operator()<std::tuple_element_t<Is, Tuple>...>();
+  }(std::make_index_sequence<std::tuple_size_v<Tuple>>{});
+}
+
 }  // namespace detail
 
 template <class... Layers>
-class Sequential : detail::sequential_checks<Layers...>,
+class Sequential : detail::sequential_parts<Layers...>::checks,
                    public detail::sequential_scalar<typename detail::first_scalar<Layers...>::type> {
   static_assert(sizeof...(Layers) > 0, "ctnn::Sequential<Layers...>: give at least one layer");
-
-  using chain = std::conditional_t<(Layer<Layers> && ...), detail::chain_widths<Layers...>,
-                                   detail::chain_widths<detail::not_a_chain>>;
-  static constexpr std::size_t n = sizeof...(Layers);
+  using parts = detail::sequential_parts<Layers...>;
 
  public:
-  using child_types = std::tuple<Layers...>;
+  /// The layers as they compute on the shapes that reach them (Linear<any, 10> after 400
+  /// elements is Linear<400, 10>).
+  using child_types = typename parts::bound_layers;
+
+ private:
+  static constexpr std::size_t n = std::tuple_size_v<child_types>;
+  static constexpr auto shapes = parts::shapes;
+
+ public:
   static_assert(detail::same_scalars<typename detail::first_scalar<Layers...>::type, Layers...>(),
                 "ctnn::Sequential: all layers with parameters must use the same scalar type "
                 "(use ctnn::with_scalar<Net, double> to change them together)");
 
-  /// Widths deduced from the layers (ctnn::any when every layer is shape-polymorphic).
-  static constexpr int in_features = chain::in_features();
-  static constexpr int out_features = chain::out_features;
+  /// Shape of one sample in and out, PyTorch's without the batch dimension (rank 0 when every
+  /// layer is shape-polymorphic: the input decides).
+  static constexpr Shape in_shape = shapes[0];
+  static constexpr Shape out_shape = shapes[n];
+  /// Element counts of one sample (ctnn::any when every layer is shape-polymorphic).
+  static constexpr int in_features = in_shape.size();
+  static constexpr int out_features = out_shape.size();
+
+  // The shape rule of a Sequential used as a layer: its chain, fed what arrives.
+  static constexpr bool accepts(Shape in) {
+    if (!parts::well_formed) return true;  // the checks above have spoken
+    if (!in.known() || (in_shape.known() && parts::given)) return !in.known() ? parts::chains(in_shape) : in == in_shape;
+    return parts::chains(in);
+  }
+  static constexpr Shape output_shape(Shape in) {
+    if (!in.known() || parts::given) return out_shape;
+    return parts::output_for(in);
+  }
+  static constexpr Shape expected_input(Shape in) { return in_shape.known() ? in_shape : in; }
+  /// The same layers fed samples of shape In, when that changes one of them (a Linear<any, N>
+  /// or a layer that acts on the last dimension).
+  template <Shape In>
+  using bind = std::conditional_t<parts::template rebinds<In>(), Sequential<detail::input_shape_tag<In>, Layers...>,
+                                  Sequential>;
+
+  /// The shape reaching each child, and (last) the output's: the container protocol's answer
+  /// to "which shape does child i see" (docs/concepts.md#containers).
+  static constexpr std::array<Shape, n + 1> child_input_shapes = shapes;
+
   /// Number of layers, as len(nn.Sequential).
   static constexpr std::size_t size = n;
   static constexpr std::string_view repr_name = "Sequential";
@@ -151,7 +265,7 @@ class Sequential : detail::sequential_checks<Layers...>,
     using S = typename G::Scalar;
     constexpr int B = G::ColsAtCompileTime;
     // Rows of the input: fixed by the chain, or (all layers polymorphic) those of the gradient.
-    constexpr int XR = chain::widths.w[0] != any ? chain::widths.w[0] : G::RowsAtCompileTime;
+    constexpr int XR = in_features != any ? in_features : G::RowsAtCompileTime;
     using in_t = Matrix<S, width<XR>(0), B>;
     if constexpr (!check_gradient<G>()) {
       return in_t{};
@@ -170,7 +284,7 @@ class Sequential : detail::sequential_checks<Layers...>,
   void backward(const Eigen::MatrixBase<G>& grad_out, parameters_only_t) {
     using S = typename G::Scalar;
     constexpr int B = G::ColsAtCompileTime;
-    constexpr int XR = chain::widths.w[0] != any ? chain::widths.w[0] : G::RowsAtCompileTime;
+    constexpr int XR = in_features != any ? in_features : G::RowsAtCompileTime;
     if constexpr (check_gradient<G>()) {
       check_backward_call<S>(grad_out.rows(), grad_out.cols());
       constexpr std::size_t first = first_with_parameters();
@@ -239,9 +353,14 @@ class Sequential : detail::sequential_checks<Layers...>,
   /// Width of activation i when the input has XR rows at compile time (Dynamic: run time).
   template <int XR>
   static constexpr int width(std::size_t i) {
-    int w = chain::widths.w[0] != any ? chain::widths.w[0] : (XR == Eigen::Dynamic ? any : XR);
-    int k = 0;
-    ((static_cast<std::size_t>(k) < i ? (w = output_width<Layers>(w), ++k) : k), ...);
+    if (in_shape.known() || XR == Eigen::Dynamic) {
+      const int w = shapes[i].size();
+      return w == any ? Eigen::Dynamic : w;
+    }
+    // every layer shape-polymorphic: the input's rows decide
+    const int w = detail::apply_tuple<child_types>([]<class... Ls>() {
+      return detail::sequential_shapes<Ls...>(Shape(XR));
+    })[i].size();
     return w == any ? Eigen::Dynamic : w;
   }
 
@@ -272,7 +391,8 @@ class Sequential : detail::sequential_checks<Layers...>,
 
   /// Index of the first layer with parameters (n when none has).
   static constexpr std::size_t first_with_parameters() {
-    constexpr std::array<std::size_t, n> counts{parameter_count<Layers>...};
+    constexpr auto counts = detail::apply_tuple<child_types>(
+        []<class... Ls>() { return std::array<std::size_t, n>{parameter_count<Ls>...}; });
     for (std::size_t i = 0; i < n; ++i)
       if (counts[i] > 0) return i;
     return n;
@@ -285,37 +405,66 @@ class Sequential : detail::sequential_checks<Layers...>,
     return rows;
   }
 
+  /// Whether layer I only reshapes (Flatten, Unflatten): its output is its input's bytes.
+  template <std::size_t I>
+  static constexpr bool reshapes() {
+    return reshapes_only<std::tuple_element_t<I, child_types>>;
+  }
+  /// slots[i]: the buffer holding a_i; a reshaping layer's output shares its input's.
+  static constexpr auto slots = []<std::size_t... Is>(std::index_sequence<Is...>) {
+    std::array<std::size_t, n + 1> s{};
+    constexpr bool r[] = {reshapes<Is>()..., false};
+    for (std::size_t i = 0; i < n; ++i) s[i + 1] = r[i] ? s[i] : i + 1;
+    return s;
+  }(std::make_index_sequence<n>{});
+
   // Activation buffers: a_i, of chain width w_i; room for one sample of a known width from
   // construction on, so single-sample training allocates nothing after construction.
   template <std::size_t... Is>
   static std::array<detail::ActivationBuffer, n + 1> make_buffers(std::index_sequence<Is...>) {
-    constexpr bool all_layers = (Layer<Layers> && ...);
-    return {detail::ActivationBuffer(all_layers ? static_cast<std::size_t>(chain::widths.w[all_layers ? Is : 0]) : 0)...};
+    return {detail::ActivationBuffer(slots[Is] == Is ? static_cast<std::size_t>(shapes[Is].size()) : 0)...};
   }
 
   /// Gives buffers I..n their shapes for a batch of `cols` with `rows` arriving at layer I;
   /// returns the view of buffer I.
   template <std::size_t I, class S, int XR, int B>
   auto shape_buffers(Eigen::Index rows, Eigen::Index cols) {
-    auto v = buffers_[I].template shape<S, width<XR>(I), B>(rows, cols);
+    if (slots[I] == I) buffers_[I].template shape<S, width<XR>(I), B>(rows, cols);
     if constexpr (I < n) {
-      using L = std::tuple_element_t<I, child_types>;
-      shape_buffers<I + 1, S, XR, B>(L::out_features == any ? rows : L::out_features, cols);
+      constexpr int next = width<XR>(I + 1);
+      shape_buffers<I + 1, S, XR, B>(next == Eigen::Dynamic ? rows : next, cols);
     }
-    return v;
+    return view<I, S, XR, B>();
   }
 
+  /// a_I with its compile-time shape (a reshaped a_I: its slot's bytes with a_I's rows).
   template <std::size_t I, class S, int XR, int B>
   auto view() {
-    return buffers_[I].template view<S, width<XR>(I), B>();
+    constexpr int R = width<XR>(I);
+    const auto& b = buffers_[slots[I]];
+    return b.template view<S, R, B>(R == Eigen::Dynamic ? b.rows() : R, b.cols());
   }
 
   template <std::size_t I, class S, int XR, int B>
   void forward_from() {
-    auto x = view<I, S, XR, B>();
-    auto y = view<I + 1, S, XR, B>();
-    detail::forward_into(std::get<I>(layers_), x, y);
+    if constexpr (!reshapes<I>()) {
+      auto x = view<I, S, XR, B>();
+      auto y = view<I + 1, S, XR, B>();
+      detail::forward_into(std::get<I>(layers_), x, y);
+    }
     if constexpr (I + 1 < n) forward_from<I + 1, S, XR, B>();
+  }
+
+  /// dLoss/da_I from dLoss/da_{I+1} through layer I; for a reshaping layer the same bytes.
+  template <std::size_t I, class S, int XR, int B, class G>
+  auto backward_step(const G& grad) {
+    if constexpr (reshapes<I>()) {
+      constexpr int R = width<XR>(I);
+      return Eigen::Map<const Eigen::Matrix<S, R, B>>(grad.data(), R == Eigen::Dynamic ? grad.size() / grad.cols() : R,
+                                                      grad.cols());
+    } else {
+      return detail::backward(std::get<I>(layers_), view<I, S, XR, B>(), view<I + 1, S, XR, B>(), grad);
+    }
   }
 
   /// Whether layer I and the activation after it run as one pass (detail/fuse.hpp).
@@ -350,11 +499,18 @@ class Sequential : detail::sequential_checks<Layers...>,
 
   template <std::size_t I, class S, int XR, int B, class G>
   auto backward_from(const G& grad) {
-    auto dx = detail::backward(std::get<I>(layers_), view<I, S, XR, B>(), view<I + 1, S, XR, B>(), grad);
-    if constexpr (I == 0) {
-      return dx;
+    if constexpr (reshapes<I>() && !detail::contiguous_storage<G>) {
+      const typename G::PlainObject g = grad;  // the view below needs contiguous bytes
+      return backward_from<I, S, XR, B>(g);
     } else {
-      return backward_from<I - 1, S, XR, B>(dx);
+      auto dx = backward_step<I, S, XR, B>(grad);
+      if constexpr (I > 0) {
+        return backward_from<I - 1, S, XR, B>(dx);
+      } else if constexpr (reshapes<I>()) {
+        return Matrix<S, width<XR>(0), B>(dx);  // own the values: dx views grad's bytes
+      } else {
+        return dx;
+      }
     }
   }
 
@@ -363,17 +519,45 @@ class Sequential : detail::sequential_checks<Layers...>,
   void backward_parameters_from(const G& grad) {
     if constexpr (I == First) {
       detail::backward_parameters(std::get<I>(layers_), view<I, S, XR, B>(), view<I + 1, S, XR, B>(), grad);
+    } else if constexpr (reshapes<I>() && !detail::contiguous_storage<G>) {
+      const typename G::PlainObject g = grad;
+      backward_parameters_from<I, First, S, XR, B>(g);
     } else {
-      auto dx = detail::backward(std::get<I>(layers_), view<I, S, XR, B>(), view<I + 1, S, XR, B>(), grad);
-      backward_parameters_from<I - 1, First, S, XR, B>(dx);
+      backward_parameters_from<I - 1, First, S, XR, B>(backward_step<I, S, XR, B>(grad));
     }
   }
 
-  std::tuple<Layers...> layers_;
+  child_types layers_;
   std::array<detail::ActivationBuffer, n + 1> buffers_ = make_buffers(std::make_index_sequence<n + 1>{});
   Eigen::Index cols_ = 0;  // batch size of the last forward; 0 before the first
   bool training_ = true;
 };
+
+namespace detail {
+template <class Net, Shape In>
+struct with_input_impl {
+  // Fix: with_input names the input shape of a ctnn::Sequential; a custom model's members
+  // have their shapes in their own types.
+  static_assert(!std::is_same_v<Net, Net>, "ctnn::with_input<Net, dims...>: Net must be a ctnn::Sequential");
+  using type = Net;
+};
+template <class... Ls, Shape In>
+struct with_input_impl<Sequential<Ls...>, In> {
+  using type = Sequential<input_shape_tag<In>, Ls...>;
+};
+template <Shape Old, class... Ls, Shape In>
+struct with_input_impl<Sequential<input_shape_tag<Old>, Ls...>, In> {
+  using type = Sequential<input_shape_tag<In>, Ls...>;
+};
+}  // namespace detail
+
+/// Net fed samples of shape (Dims...), PyTorch's order without the batch dimension:
+/// `ctnn::with_input<Net, 1, 28, 28>` for a network whose first layer fixes only some of its
+/// input's dimensions (a convolution fixes the channels, not the length). The shape is no
+/// layer: state_dict names and indices stay those of Net.
+template <class Net, int... Dims>
+  requires(sizeof...(Dims) >= 1 && sizeof...(Dims) <= max_rank && ((Dims > 0) && ...))
+using with_input = typename detail::with_input_impl<std::remove_cvref_t<Net>, shape_of<Dims...>>::type;
 
 /// The I-th layer of a Sequential, as net[I] in PyTorch.
 template <std::size_t I, class... Ls>

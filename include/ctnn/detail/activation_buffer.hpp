@@ -46,6 +46,11 @@ class ActivationBuffer {
   Eigen::Map<Eigen::Matrix<S, R, C>, Eigen::Aligned64> view() {
     return {reinterpret_cast<S*>(data_), rows_, cols_};
   }
+  /// The bytes as a rows x cols matrix of S (rows x cols = the last shape's size: a reshape).
+  template <class S, int R, int C>
+  Eigen::Map<Eigen::Matrix<S, R, C>, Eigen::Aligned64> view(Eigen::Index rows, Eigen::Index cols) const {
+    return {reinterpret_cast<S*>(data_), rows, cols};
+  }
 
   Eigen::Index rows() const { return rows_; }
   Eigen::Index cols() const { return cols_; }

@@ -16,16 +16,38 @@ namespace ctnn::detail {
 
 // ---- Sequential: adjacent layers ------------------------------------------------------------
 
+/// The shape S as a pack of ints, so that a diagnostic prints its dimensions.
+template <int... D>
+struct dims {};
+template <Shape S, std::size_t... Is>
+dims<S.dims[Is]...> dims_of_impl(std::index_sequence<Is...>);
+template <Shape S>
+using dims_of = decltype(dims_of_impl<S>(std::make_index_sequence<static_cast<std::size_t>(S.rank)>{}));
+
 template <int Index, class Layer>
 struct layer {
+  // flat samples: the wording of widths
   template <int Expected>
   struct expects_input_features {
     template <int PrevIndex, class Prev>
     struct but_layer {
       template <int Produced>
-      static constexpr bool produces = Expected == any || Produced == any || Expected == Produced;
+      static constexpr bool produces = accepts<Layer>(flat_shape(Produced));
     };
   };
+  // samples of any rank: the shapes in PyTorch's order
+  template <int... Expected>
+  struct expects_input_shape {
+    template <int PrevIndex, class Prev>
+    struct but_layer {
+      template <int... Produced>
+      static constexpr bool produces_shape = accepts<Layer>(Shape(Produced...));
+    };
+    template <int... Given>
+    static constexpr bool but_the_network_input_shape_is = accepts<Layer>(Shape(Given...));
+  };
+  template <bool Known>
+  static constexpr bool needs_to_know_its_input_shape_but_it_is_known = Known;
 };
 
 template <int I, class Layer, class Prev, int Expected, int Produced>
@@ -38,24 +60,83 @@ struct check_layer_input {
                 "below names them)");
 };
 
-template <std::size_t I, class... Ls>
-struct link_check {
-  using types = std::tuple<Ls...>;
-  using type = check_layer_input<static_cast<int>(I), std::tuple_element_t<I, types>,
-                                 std::tuple_element_t<I - 1, types>,
-                                 std::tuple_element_t<I, types>::in_features,
-                                 chain_widths<Ls...>::widths.w[I]>;
+template <int I, class Layer, class Prev, class Expected, class Produced, bool SameSize>
+struct check_layer_shape;
+template <int I, class Layer, class Prev, int... E, int... P>
+struct check_layer_shape<I, Layer, Prev, dims<E...>, dims<P...>, false> {
+  // Fix: change the layers so that layer I takes the shape layer I-1 produces.
+  static_assert(layer<I, Layer>::template expects_input_shape<E...>::template but_layer<I - 1, Prev>::template produces_shape<P...>,
+                "ctnn::Sequential: a layer does not take the shape the layer before it produces (the note "
+                "below names both layers and both shapes)");
+};
+template <int I, class Layer, class Prev, int... E, int... P>
+struct check_layer_shape<I, Layer, Prev, dims<E...>, dims<P...>, true> {
+  // Fix: both shapes hold the same elements; ctnn::Flatten (or ctnn::Unflatten<dims...>)
+  // between the two layers changes the shape without touching the data.
+  static_assert(layer<I, Layer>::template expects_input_shape<E...>::template but_layer<I - 1, Prev>::template produces_shape<P...>,
+                "ctnn::Sequential: a layer does not take the shape the layer before it produces (the note "
+                "below names both layers and both shapes); they hold the same number of elements: insert "
+                "ctnn::Flatten (or ctnn::Unflatten<dims...>) between them");
 };
 
-template <class Seq, class... Ls>
-struct link_checks_impl;
-template <std::size_t... Is, class... Ls>
-struct link_checks_impl<std::index_sequence<Is...>, Ls...> : link_check<Is + 1, Ls...>::type... {};
+template <int I, class Layer, class Given, class Expected>
+struct check_network_input;
+template <int I, class Layer, int... G, int... E>
+struct check_network_input<I, Layer, dims<G...>, dims<E...>> {
+  // Fix: give ctnn::with_input the shape of one sample that the first layer takes.
+  static_assert(layer<I, Layer>::template expects_input_shape<E...>::template but_the_network_input_shape_is<G...>,
+                "ctnn::Sequential: the input shape given with ctnn::with_input does not fit the first layer (the "
+                "note below names the layer and both shapes)");
+};
 
-/// Sequential<Ls...> derives from this: one base per link 1..n-1, each with its own
-/// static_assert, so a bad link is reported once, at the line where the user names the type.
-template <class... Ls>
-struct link_checks : link_checks_impl<std::make_index_sequence<sizeof...(Ls) - 1>, Ls...> {};
+template <int I, class Layer>
+struct check_input_shape_known {
+  // Fix: name the shape of one sample once, at the top: ctnn::with_input<Net, 1, 28, 28>.
+  static_assert(layer<I, Layer>::template needs_to_know_its_input_shape_but_it_is_known<false>,
+                "ctnn::Sequential: a layer needs the shape of its input, which no layer before it fixes; give "
+                "the network's input shape with ctnn::with_input<Net, dims...> (the note below names the layer)");
+};
+
+template <std::size_t I>
+struct link_ok {};
+
+/// The check of the link into layer I of the chain Ls... fed shape In.
+template <std::size_t I, Shape In, class... Ls>
+struct link_check {
+  using types = std::tuple<Ls...>;
+  using L = std::tuple_element_t<I, types>;
+  static constexpr auto chain = chain_shapes<Ls...>(In);
+  static constexpr Shape produced = chain.shapes[I];
+  static constexpr Shape expected = expected_input<L>(produced);
+  static constexpr auto pick() {
+    if constexpr (chain.ok[I]) {
+      return std::type_identity<link_ok<I>>{};
+    } else if constexpr (!produced.known()) {
+      return std::type_identity<check_input_shape_known<static_cast<int>(I), L>>{};
+    } else if constexpr (I == 0) {
+      return std::type_identity<check_network_input<0, L, dims_of<produced>, dims_of<expected>>>{};
+    } else {
+      using Prev = std::tuple_element_t<I - 1, types>;
+      if constexpr (produced.rank == 1 && expected.rank == 1) {
+        return std::type_identity<check_layer_input<static_cast<int>(I), L, Prev, expected[0], produced[0]>>{};
+      } else {
+        return std::type_identity<check_layer_shape<static_cast<int>(I), L, Prev, dims_of<expected>, dims_of<produced>,
+                                                    expected.size() == produced.size()>>{};
+      }
+    }
+  }
+  using type = typename decltype(pick())::type;
+};
+
+template <class Seq, Shape In, class... Ls>
+struct link_checks_impl;
+template <std::size_t... Is, Shape In, class... Ls>
+struct link_checks_impl<std::index_sequence<Is...>, In, Ls...> : link_check<Is, In, Ls...>::type... {};
+
+/// Sequential<Ls...> derives from this: one base per layer, each with its own static_assert,
+/// so a bad link is reported once, at the line where the user names the type.
+template <Shape In, class... Ls>
+struct link_checks : link_checks_impl<std::index_sequence_for<Ls...>, In, Ls...> {};
 
 // ---- Sequential: every argument is a layer ----------------------------------------------------
 

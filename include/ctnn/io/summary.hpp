@@ -11,9 +11,10 @@
 /// of a custom model), parameter count and FLOPs per sample.
 ///
 /// FLOPs per sample count a multiply-add as 2: a layer's own `static constexpr long long
-/// flops(int in_width)` when it has one; Linear 2 * In * Out (+ Out with a bias); another
-/// layer with parameters 2 * its parameter count (each weight in one multiply-add); a layer
-/// without parameters one per output element; a container, the sum of its children.
+/// flops(ctnn::Shape in)` (or `flops(int in_elements)`) when it has one (Linear: 2 In Out,
+/// + Out with a bias, per vector of its last dimension); another layer with parameters 2 * its
+/// parameter count (each weight in one multiply-add); a layer without parameters one per
+/// output element; a container, the sum of its children.
 ///
 /// Memory, also constant (issue 6), printed in the table's footer:
 /// - `model_sizeof`: sizeof(Net), the object itself: parameters and gradients of fixed size,
@@ -53,8 +54,6 @@
 #include "ctnn/core/sequential.hpp"
 #include "ctnn/core/shape.hpp"
 #include "ctnn/detail/type_name.hpp"
-#include "ctnn/layers/dropout.hpp"
-#include "ctnn/layers/linear.hpp"
 #include "ctnn/optim/optimizer_concepts.hpp"
 
 namespace ctnn {
@@ -64,7 +63,8 @@ struct SummaryRow {
   detail::short_name type;  ///< "Linear", "MyNet"
   int depth = 0;            ///< 0 for the model
   int index = 0;            ///< 1, 2, ... among the rows of the same depth (torchinfo's idx)
-  int out_features = 0;     ///< 0 when unknown at compile time
+  int out_features = 0;     ///< elements of the output; 0 when unknown at compile time
+  Shape out_shape{};        ///< rank 0 when unknown at compile time
   std::size_t params = 0;   ///< parameters of this module and below
   long long flops = 0;      ///< per sample, this module and below
   bool container = false;   ///< has modules below it
@@ -75,6 +75,8 @@ struct Summary {
   std::array<SummaryRow, N> rows{};
   int in_features = 0;
   int out_features = 0;
+  Shape in_shape{};
+  Shape out_shape{};
   std::size_t total_params = 0;      ///< sum(p.numel() for p in model.parameters())
   std::size_t param_bytes = 0;       ///< bytes of all parameter values
   std::size_t buffer_bytes = 0;      ///< bytes of all buffers
@@ -107,82 +109,41 @@ struct Summary {
 
 namespace detail {
 
-template <class T>
-constexpr bool is_linear_v = false;
-template <int In, int Out, bool B, class S>
-constexpr bool is_linear_v<Linear<In, Out, B, S>> = true;
-
-/// Type of the member an accessor pair of Hana struct T yields.
-template <class T, class Pair>
-using member_t = std::remove_cvref_t<decltype(boost::hana::second(std::declval<Pair>())(std::declval<T&>()))>;
-
-/// Calls f.template operator()<Child>(name) for every direct child type that is a module.
+/// Calls f(type_identity<Child>, name) for every direct child of T that is a module (the
+/// rows of the table).
 template <class T, class F>
-constexpr void for_each_child_type(F&& f) {
-  if constexpr (ListsChildTypes<T>) {
-    using C = typename T::child_types;
-    [&]<std::size_t... Is>(std::index_sequence<Is...>) {
-      (f(std::type_identity<std::tuple_element_t<Is, C>>{}, index_name<Is>::value), ...);
-    }(std::make_index_sequence<std::tuple_size_v<C>>{});
-  } else if constexpr (HanaStruct<T>) {
-    boost::hana::for_each(boost::hana::accessors<T>(), [&](auto pair) {
-      using M = member_t<T, decltype(pair)>;
-      if constexpr (ModuleLike<M>) f(std::type_identity<M>{}, std::string_view(boost::hana::to<char const*>(boost::hana::first(pair))));
-    });
-  }
+constexpr void for_each_child_module_type(F&& f) {
+  for_each_child_type<T>([&]<class C>(std::type_identity<C> c, std::string_view name) {
+    if constexpr (ModuleLike<C>) f(c, name);
+  });
 }
 
 template <class T>
 constexpr std::size_t count_rows() {
   std::size_t n = 1;
-  for_each_child_type<T>([&]<class C>(std::type_identity<C>, std::string_view) { n += count_rows<C>(); });
+  for_each_child_module_type<T>([&]<class C>(std::type_identity<C>, std::string_view) { n += count_rows<C>(); });
   return n;
 }
 
+/// Bytes of the values of T's parameters (Buffers = false) or buffers (true).
 template <class T, bool Buffers>
 constexpr std::size_t count_bytes() {
-  if constexpr (ParameterType<T>) {
-    return Buffers ? 0 : sizeof(typename T::scalar_type) * T::size;
-  } else if constexpr (BufferType<T>) {
-    return Buffers ? sizeof(typename T::scalar_type) * T::size : 0;
-  } else if constexpr (ListsChildTypes<T>) {
-    using C = typename T::child_types;
-    return [&]<std::size_t... Is>(std::index_sequence<Is...>) {
-      return (std::size_t{0} + ... + count_bytes<std::tuple_element_t<Is, C>, Buffers>());
-    }(std::make_index_sequence<std::tuple_size_v<C>>{});
-  } else if constexpr (HanaStruct<T>) {
-    std::size_t n = 0;
-    boost::hana::for_each(boost::hana::accessors<T>(),
-                          [&](auto pair) { n += count_bytes<member_t<T, decltype(pair)>, Buffers>(); });
-    return n;
-  } else {
-    return 0;
-  }
+  return sum_over_tensors<T>([]<class P>(std::type_identity<P>) -> std::size_t {
+    return BufferType<P> == Buffers ? sizeof(typename P::scalar_type) * P::size : 0;
+  });
 }
 
 /// Bytes of parameters (value and grad) and buffers of T whose elements live on the heap:
 /// those whose ctnn::Matrix is past Eigen's stack limit (core/tensor.hpp).
 template <class T>
 constexpr std::size_t count_heap_bytes() {
-  if constexpr (ParameterType<T> || BufferType<T>) {
-    if constexpr (T::matrix_type::ColsAtCompileTime != Eigen::Dynamic) {
+  return sum_over_tensors<T>([]<class P>(std::type_identity<P>) -> std::size_t {
+    if constexpr (P::matrix_type::ColsAtCompileTime != Eigen::Dynamic) {
       return 0;
     } else {
-      return (ParameterType<T> ? 2 : 1) * sizeof(typename T::scalar_type) * T::size;  // value (and grad)
+      return (ParameterType<P> ? 2 : 1) * sizeof(typename P::scalar_type) * P::size;  // value (and grad)
     }
-  } else if constexpr (ListsChildTypes<T>) {
-    using C = typename T::child_types;
-    return [&]<std::size_t... Is>(std::index_sequence<Is...>) {
-      return (std::size_t{0} + ... + count_heap_bytes<std::tuple_element_t<Is, C>>());
-    }(std::make_index_sequence<std::tuple_size_v<C>>{});
-  } else if constexpr (HanaStruct<T>) {
-    std::size_t n = 0;
-    boost::hana::for_each(boost::hana::accessors<T>(),
-                          [&](auto pair) { n += count_heap_bytes<member_t<T, decltype(pair)>>(); });
-    return n;
-  } else {
-    return 0;
-  }
+  });
 }
 
 // ---- activations kept for backward ------------------------------------------------------------
@@ -240,42 +201,83 @@ struct ActivationCount {
 ///   (a shape-polymorphic member makes the count unknown);
 /// - any other layer: nothing (layers are pure: backward gets x and y from their owner).
 template <class M>
-constexpr ActivationCount activations_per_sample(int in) {
-  if constexpr (requires { M::in_features; }) {
-    if (M::in_features != any) in = M::in_features;
-  }
-  ActivationCount c;
-  if constexpr (is_sequential_v<M>) {
-    using C = typename M::child_types;
-    c += ActivationCount::of_width(in);  // a_0
-    int w = in;
-    [&]<std::size_t... Is>(std::index_sequence<Is...>) {
-      (
-          [&] {
-            using L = std::tuple_element_t<Is, C>;
-            if constexpr (is_cached_v<L> && writes_into<L>) {
-              c += activations_per_sample<typename L::layer_type>(w);  // Cached's caches bypassed
-            } else {
-              c += activations_per_sample<L>(w);
-            }
-            w = output_width<L>(L::in_features != any ? L::in_features : w);
-            c += ActivationCount::of_width(w);  // a_{i+1}
-          }(),
-          ...);
-    }(std::make_index_sequence<std::tuple_size_v<C>>{});
-  } else if constexpr (is_cached_v<M>) {
-    using L = typename M::layer_type;
-    c += ActivationCount::of_width(in);                    // x
-    c += ActivationCount::of_width(output_width<L>(in));  // y
-    c += activations_per_sample<L>(in);
-  } else if constexpr (std::is_same_v<M, Dropout>) {
-    c += ActivationCount::of_width(in, /*mask=*/true);
-  } else {
-    for_each_child_type<M>([&]<class Child>(std::type_identity<Child>, std::string_view) {
-      c += activations_per_sample<Child>(any);
-    });
+constexpr ActivationCount activations_per_sample(Shape in);
+template <class L>
+constexpr ActivationCount child_activations(Shape in);
+
+/// Sequential's children, chained: what each keeps, and a_{i+1} after it.
+template <class M, std::size_t... Is>
+constexpr ActivationCount sequential_activations(std::index_sequence<Is...>) {
+  using C = typename M::child_types;
+  ActivationCount c = ActivationCount::of_width(M::child_input_shapes[0].size());  // a_0
+  const ActivationCount kept[] = {ActivationCount{}, child_activations<std::tuple_element_t<Is, C>>(M::child_input_shapes[Is])...};
+  // a reshaping layer's output shares its input's buffer
+  const ActivationCount outs[] = {
+      ActivationCount{},
+      (reshapes_only<std::tuple_element_t<Is, C>> ? ActivationCount{}
+           : ActivationCount::of_width(M::child_input_shapes[Is + 1].size()))...};
+  for (std::size_t i = 1; i <= sizeof...(Is); ++i) {
+    c += kept[i];
+    c += outs[i];
   }
   return c;
+}
+
+template <class M, std::size_t... Is>
+constexpr ActivationCount member_activations(std::index_sequence<Is...>) {
+  ActivationCount c;
+  for_each_child_module_type<M>([&]<class Child>(std::type_identity<Child>, std::string_view) {
+    c += activations_per_sample<Child>(Shape{});
+  });
+  return c;
+}
+
+/// The activations module M keeps per sample when a sample of shape `in` arrives.
+///
+/// THIS MIRRORS WHAT THE MODULES KEEP; change it here when they change (the test "summary's
+/// activation count is what the modules keep" in tests/unit/modules_print_test.cpp compares
+/// it with Sequential::activation_bytes() and Dropout's mask after a forward):
+/// - Sequential<L0..Ln-1> (core/sequential.hpp): its buffers a_0 (its input) .. a_n, n + 1
+///   activations of its chain's shapes (a reshaping layer's output shares its input's), plus what each layer keeps itself (a nested
+///   Sequential its own buffers, a Cached its x and y unless Sequential bypasses them
+///   through forward_into);
+/// - Cached<L> (core/cached.hpp): x and y, plus what L keeps;
+/// - a layer with `static constexpr long long mask_bytes_per_element` (Dropout): that per
+///   element of its input;
+/// - a custom model (Hana struct): what its members keep, each member's shape its own
+///   (a shape-polymorphic member makes the count unknown);
+/// - any other layer: nothing (layers are pure: backward gets x and y from their owner).
+template <class M>
+constexpr ActivationCount activations_per_sample(Shape in) {
+  if constexpr (requires { M::in_features; }) {
+    if (natural_input_shape<M>().known()) in = natural_input_shape<M>();
+  }
+  if constexpr (is_sequential_v<M>) {
+    return sequential_activations<M>(std::make_index_sequence<std::tuple_size_v<typename M::child_types>>{});
+  } else if constexpr (is_cached_v<M>) {
+    using L = typename M::layer_type;
+    ActivationCount c = ActivationCount::of_width(in.size());      // x
+    c += ActivationCount::of_width(output_shape<L>(in).size());  // y
+    c += activations_per_sample<L>(in);
+    return c;
+  } else if constexpr (requires { M::mask_bytes_per_element; }) {
+    ActivationCount c = ActivationCount::of_width(in.size(), /*mask=*/true);
+    if (c.known) c.mask_bytes *= M::mask_bytes_per_element;
+    return c;
+  } else {
+    return member_activations<M>(std::index_sequence<>{});
+  }
+}
+
+/// What child L of a Sequential keeps when shape `in` reaches it (a Cached run through
+/// forward_into bypasses its caches).
+template <class L>
+constexpr ActivationCount child_activations(Shape in) {
+  if constexpr (is_cached_v<L> && writes_into<L>) {
+    return activations_per_sample<typename L::layer_type>(in);
+  } else {
+    return activations_per_sample<L>(in);
+  }
 }
 
 // ---- optimizer state --------------------------------------------------------------------------
@@ -325,46 +327,45 @@ struct summary_builder {
   std::size_t n = 0;
   int per_depth[64]{};
 
-  /// Adds module M (arriving with in_width features) and everything below it; returns its FLOPs.
+  /// Adds module M (a sample of shape `in` arriving) and everything below it; returns its FLOPs.
   template <class M>
-  constexpr long long add(std::string_view name, int depth, int in_width) {
-    int in = in_width;
+  constexpr long long add(std::string_view name, int depth, Shape in) {
     if constexpr (requires { M::in_features; }) {
-      if (M::in_features != any) in = M::in_features;
+      if (natural_input_shape<M>().known()) in = natural_input_shape<M>();
     }
-    int out = any;
-    if constexpr (requires { M::out_features; }) out = output_width<M>(in);
+    Shape out{};
+    if constexpr (requires { M::out_features; }) out = output_shape<M>(in);
     const std::size_t at = n++;
     SummaryRow row;
     row.name = to_short_name(name);
     row.type = to_short_name(repr_name_of<M>());
     row.depth = depth;
     row.index = ++per_depth[depth < 63 ? depth : 63];
-    row.out_features = out;
+    row.out_features = out.size();
+    row.out_shape = out;
     row.params = parameter_count<M>;
 
-    // children, chained when M is a Sequential (each gets what the previous one produced)
+    // children: a container says which shape each sees; a struct's members take their own
     long long child_flops = 0;
-    int w = in;
-    for_each_child_type<M>([&]<class C>(std::type_identity<C>, std::string_view child) {
+    std::size_t i = 0;
+    for_each_child_module_type<M>([&]<class C>(std::type_identity<C>, std::string_view child) {
       row.container = true;
-      int child_in = ListsChildTypes<M> ? w : any;
+      Shape child_in{};
+      if constexpr (requires { M::child_input_shapes[0]; }) child_in = M::child_input_shapes[i];
       child_flops += add<C>(child, depth + 1, child_in);
-      if constexpr (requires { C::out_features; }) {
-        if constexpr (ListsChildTypes<M>) w = output_width<C>(C::in_features != any ? C::in_features : w);
-      }
+      ++i;
     });
 
     if constexpr (requires { M::flops(in); }) {
       row.flops = M::flops(in);
-    } else if constexpr (is_linear_v<M>) {
-      row.flops = 2LL * M::in_features * M::out_features + (M::has_bias ? M::out_features : 0);
+    } else if constexpr (requires { M::flops(in.size()); }) {
+      row.flops = M::flops(in.size());
     } else if (row.container) {
       row.flops = child_flops;
     } else if (row.params > 0) {
       row.flops = 2LL * static_cast<long long>(row.params);
     } else {
-      row.flops = out != any ? out : 0;
+      row.flops = out.size();
     }
     rows[at] = row;
     return row.flops;
@@ -397,6 +398,16 @@ inline std::string readable_bytes(std::size_t bytes) {
   return s + buf;
 }
 
+/// The output column: the element count of a flat output, the shape of any other, "?" when
+/// only run time knows it.
+inline std::string output_column(const SummaryRow& r) {
+  if (r.out_features == any) return "?";
+  if (r.out_shape.rank <= 1) return std::to_string(r.out_features);
+  std::string s = "(";
+  for (int i = 0; i < r.out_shape.rank; ++i) s += (i ? ", " : "") + std::to_string(r.out_shape[i]);
+  return s + ")";
+}
+
 inline std::string pad(std::string s, std::size_t width, std::size_t visible) {
   if (visible < width) s.append(width - visible, ' ');
   return s;
@@ -411,12 +422,14 @@ constexpr auto summary() {
   using M = std::remove_cvref_t<Net>;
   constexpr std::size_t n = detail::count_rows<M>();
   detail::summary_builder<n> b;
-  int in = any;
-  if constexpr (requires { M::in_features; }) in = M::in_features;
+  Shape in{};
+  if constexpr (requires { M::in_features; }) in = natural_input_shape<M>();
   Summary<n> s;
   s.flops_per_sample = b.template add<M>("", 0, in);
   s.rows = b.rows;
-  s.in_features = in;
+  s.in_features = in.size();
+  s.in_shape = in;
+  s.out_shape = s.rows[0].out_shape;
   s.out_features = s.rows[0].out_features;
   s.total_params = parameter_count<M>;
   s.param_bytes = detail::count_bytes<M, false>();
@@ -424,7 +437,7 @@ constexpr auto summary() {
   s.model_sizeof = sizeof(M);
   s.model_heap_bytes = detail::count_heap_bytes<M>();
   s.scalar_bytes = sizeof(scalar_of<M>);
-  constexpr detail::ActivationCount kept = detail::activations_per_sample<M>(any);
+  constexpr detail::ActivationCount kept = detail::activations_per_sample<M>(Shape{});
   s.activations_known = kept.known;
   s.activation_values_per_sample = kept.known ? kept.values : -1;
   s.activation_mask_bytes_per_sample = kept.known ? kept.mask_bytes : -1;
@@ -467,8 +480,7 @@ std::ostream& operator<<(std::ostream& os, const Summary<N>& s) {
     label = std::string(r.type.view());
     if (r.depth > 0) label += " (" + std::string(r.name.view()) + "): " + std::to_string(r.depth) + "-" + std::to_string(r.index);
     os << detail::pad(prefix + label, 40, visible + label.size())
-       << detail::pad(r.out_features == any ? "?" : std::to_string(r.out_features), 20,
-                      r.out_features == any ? 1 : std::to_string(r.out_features).size())
+       << detail::pad(detail::output_column(r), 20, detail::output_column(r).size())
        << detail::pad(count(static_cast<long long>(r.params), r.container), 15,
                       count(static_cast<long long>(r.params), r.container).size())
        << (r.container ? dash : detail::thousands(r.flops)) << '\n';

@@ -90,6 +90,9 @@ class Dropout {
     return dx;
   }
 
+  /// What forward keeps for backward: one bool of mask per element (ctnn::summary reads it).
+  static constexpr long long mask_bytes_per_element = sizeof(bool);
+
   /// The mask of the last training forward: true where the element was kept.
   const Eigen::Array<bool, Eigen::Dynamic, Eigen::Dynamic>& mask() const { return mask_; }
 

@@ -44,6 +44,12 @@ struct Pointwise {
     }
   }
 
+  /// This layer as an epilogue over Eigen arrays, for a layer before it that applies one to
+  /// its output while it is in registers (Sequential's fusion, detail/fuse.hpp).
+  auto epilogue() const {
+    return [this](const auto& z) { return map(z); };
+  }
+
   // backward: dx = dy * f'(x), element by element
   template <class X, class Y, class G>
   batch_like<G, G::RowsAtCompileTime> backward(const Eigen::MatrixBase<X>& x, const Eigen::MatrixBase<Y>& y,
