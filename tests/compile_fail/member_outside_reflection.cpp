@@ -1,5 +1,6 @@
 // A Parameter declared outside BOOST_HANA_DEFINE_STRUCT would never be trained, saved, counted
-// or zeroed: an aggregate's members are counted and compared with the reflected ones.
+// or zeroed: an aggregate's Parameter and Buffer members are counted (a Boost.PFR-style probe,
+// which GCC answers; Clang 14 lets it pass) and compared with the reflected ones.
 #include <ctnn/ctnn.hpp>
 
 struct Scale {

@@ -39,7 +39,7 @@ ctnn_add_compile_fail_test(layer_missing_backward SOURCE ${cf}/layer_missing_bac
 ctnn_add_compile_fail_test(layer_missing_shape_rule SOURCE ${cf}/layer_missing_shape_rule.cpp
                            EXPECT "it has no shape rule.*cached<NoShapeRule>::has_in_features_and_out_features<false>")
 ctnn_add_compile_fail_test(member_outside_reflection SOURCE ${cf}/member_outside_reflection.cpp
-                           EXPECT "declares members outside the macro.*reflected_struct<Scale>::declares_members_and_bases<2>::but_reflects_only<1>")
+                           EXPECT "declares a Parameter or Buffer outside the macro.*reflected_struct<Scale>::declares_parameters_and_buffers<2>::but_reflects_only<1>")
 ctnn_add_compile_fail_test(with_scalar_missing SOURCE ${cf}/with_scalar_missing.cpp
                            EXPECT "would keep its scalar type.*layer_with_parameters_in_another_scalar<Shift<(float)?> ?>::has_no_with_scalar_to_become<double>")
 ctnn_add_compile_fail_test(init_fan_of_bias SOURCE ${cf}/init_fan_of_bias.cpp

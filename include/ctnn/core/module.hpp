@@ -37,13 +37,22 @@ namespace detail {
 template <class T>
 concept HanaStruct = boost::hana::Struct<std::remove_const_t<T>>::value;
 
-// ---- every member of a reflected struct is reflected ------------------------------------------
+// ---- every Parameter of a reflected struct is reflected ----------------------------------------
 
 /// Converts to anything: T{any_init, ...} tells how many members aggregate T has (Boost.PFR's
 /// probe). Only declared: it is used in unevaluated operands.
 struct any_init {
   template <class U>
   operator U() const;
+};
+/// Converts to anything but a Parameter or Buffer (that conversion exists, deleted, so that no
+/// brace elision reaches into the tensor's own members instead).
+struct non_tensor_init {
+  template <class U>
+  operator U() const;
+  template <class U>
+    requires(ParameterType<U> || BufferType<U>)
+  operator U() const = delete;
 };
 
 template <class T, std::size_t... Is>
@@ -61,32 +70,54 @@ constexpr std::size_t aggregate_fields() {
   }
 }
 
+/// Whether field I of aggregate T (of N fields) is a Parameter or a Buffer.
+template <class T, std::size_t I, std::size_t... Is>
+constexpr bool field_is_tensor(std::index_sequence<Is...>) {
+  return !requires { T{std::conditional_t<Is == I, non_tensor_init, any_init>{}...}; };
+}
+template <class T, std::size_t N, std::size_t... Fields>
+constexpr std::size_t tensor_fields(std::index_sequence<Fields...>) {
+  return (std::size_t{0} + ... + (field_is_tensor<T, Fields>(std::make_index_sequence<N>{}) ? 1 : 0));
+}
+
+/// Parameters and buffers among the members BOOST_HANA_DEFINE_STRUCT declares for T.
+template <class T>
+constexpr std::size_t reflected_tensors() {
+  return boost::hana::unpack(boost::hana::accessors<T>(), [](auto... pairs) {
+    return (std::size_t{0} + ... +
+            (ParameterType<decltype(boost::hana::second(pairs)(std::declval<T&>()))> ||
+                     BufferType<decltype(boost::hana::second(pairs)(std::declval<T&>()))>
+                 ? 1
+                 : 0));
+  });
+}
+
 /// Named so that the note under the check reads as a sentence with both counts.
 template <class T>
 struct reflected_struct {
   template <std::size_t Declared>
-  struct declares_members_and_bases {
+  struct declares_parameters_and_buffers {
     template <std::size_t Reflected>
-    static constexpr bool but_reflects_only = Declared == Reflected;
+    static constexpr bool but_reflects_only = Declared <= Reflected;
   };
 };
 
-/// For an aggregate declared with BOOST_HANA_DEFINE_STRUCT: every member is inside the macro
-/// (one outside would be a Parameter ctnn never sees: never trained, saved, counted or
-/// zeroed). Classes with constructors cannot be probed and are not checked.
+/// For an aggregate declared with BOOST_HANA_DEFINE_STRUCT: every Parameter and Buffer member is
+/// inside the macro (one outside would never be trained, saved, counted or zeroed). Classes
+/// with constructors cannot be probed and are not checked.
 template <class T>
 constexpr bool check_reflected_members() {
   if constexpr (std::is_aggregate_v<T>) {
-    constexpr std::size_t declared = aggregate_fields<T>();
-    constexpr std::size_t reflected =
-        decltype(boost::hana::length(boost::hana::accessors<T>()))::value + (std::is_base_of_v<Module, T> ? 1 : 0);
-    // Fix: move every member declaration into BOOST_HANA_DEFINE_STRUCT(T, (type, name), ...);
-    // members that are not parameters, buffers or modules are ignored there, so nothing is lost.
-    static_assert(reflected_struct<T>::template declares_members_and_bases<declared>::template but_reflects_only<reflected>,
-                  "ctnn: a struct reflected with BOOST_HANA_DEFINE_STRUCT declares members outside the macro; a "
-                  "Parameter among them would be invisible to ctnn (never trained, saved, counted or zeroed): "
-                  "declare every member inside BOOST_HANA_DEFINE_STRUCT (the note names the struct and both counts)");
-    return declared == reflected;
+    constexpr std::size_t fields = aggregate_fields<T>();
+    constexpr std::size_t declared = tensor_fields<T, fields>(std::make_index_sequence<fields>{});
+    constexpr std::size_t reflected = reflected_tensors<T>();
+    // Fix: move the Parameter (or Buffer) into BOOST_HANA_DEFINE_STRUCT(T, (type, name), ...).
+    static_assert(reflected_struct<T>::template declares_parameters_and_buffers<declared>::template but_reflects_only<
+                      reflected>,
+                  "ctnn: a struct reflected with BOOST_HANA_DEFINE_STRUCT declares a Parameter or Buffer outside "
+                  "the macro, where ctnn never sees it (never trained, saved, counted or zeroed): declare it inside "
+                  "BOOST_HANA_DEFINE_STRUCT (the note names the struct and both counts)");
+    return declared <= reflected;
   } else {
     return true;
   }

@@ -250,7 +250,7 @@ constexpr ActivationCount member_activations(std::index_sequence<Is...>) {
 template <class M>
 constexpr ActivationCount activations_per_sample(Shape in) {
   if constexpr (requires { M::in_features; }) {
-    if (natural_input_shape<M>().known()) in = natural_input_shape<M>();
+    if (!in.known()) in = natural_input_shape<M>();
   }
   if constexpr (is_sequential_v<M>) {
     return sequential_activations<M>(std::make_index_sequence<std::tuple_size_v<typename M::child_types>>{});
@@ -331,7 +331,7 @@ struct summary_builder {
   template <class M>
   constexpr long long add(std::string_view name, int depth, Shape in) {
     if constexpr (requires { M::in_features; }) {
-      if (natural_input_shape<M>().known()) in = natural_input_shape<M>();
+      if (!in.known()) in = natural_input_shape<M>();
     }
     Shape out{};
     if constexpr (requires { M::out_features; }) out = output_shape<M>(in);
