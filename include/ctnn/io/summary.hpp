@@ -77,7 +77,7 @@ struct Summary {
   int out_features = 0;
   std::size_t total_params = 0;      ///< sum(p.numel() for p in model.parameters())
   std::size_t param_bytes = 0;       ///< bytes of all parameter values
-  std::size_t buffer_bytes = 0;      ///< bytes of all buffers
+  std::size_t buffer_bytes = 0;      ///< bytes of all persistent buffers (those in the state_dict)
   long long flops_per_sample = 0;    ///< FLOPs of one forward on one sample
 
   // ---- memory (issue 6) ----
@@ -144,7 +144,8 @@ constexpr std::size_t count_bytes() {
   if constexpr (ParameterType<T>) {
     return Buffers ? 0 : sizeof(typename T::scalar_type) * T::size;
   } else if constexpr (BufferType<T>) {
-    return Buffers ? sizeof(typename T::scalar_type) * T::size : 0;
+    // the state_dict's bytes: a non-persistent buffer is not in it
+    return Buffers && T::persistent ? sizeof(typename T::scalar_type) * T::size : 0;
   } else if constexpr (ListsChildTypes<T>) {
     using C = typename T::child_types;
     return [&]<std::size_t... Is>(std::index_sequence<Is...>) {
