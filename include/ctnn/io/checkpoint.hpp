@@ -64,8 +64,9 @@ std::vector<std::int64_t> state_shape(std::string_view name, const M& t, std::op
   if (name.starts_with("state.")) {
     std::size_t i = 0;
     const char* first = name.data() + 6;
-    const auto [end, ec] = std::from_chars(first, name.data() + name.size(), i);
-    if (ec == std::errc() && end != first && *end == '.' && i < shapes.size()) {
+    const char* last = name.data() + name.size();
+    const auto [end, ec] = std::from_chars(first, last, i);
+    if (ec == std::errc() && end != first && end != last && *end == '.' && i < shapes.size()) {
       const auto& s = shapes[i];
       std::int64_t n = 1;
       for (auto d : s) n *= d;
