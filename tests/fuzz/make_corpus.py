@@ -146,6 +146,9 @@ def main():
     add("wrong_shape.safetensors", tensors_file([(n, "F32", list(reversed(s)), encode("F32", values(n)))
                                                  for n, s in SHAPES.items()]),
         "tensor '0.weight': expected shape (3, 2), found (2, 3)")
+    add("rank5.safetensors", tensors_file([(n, "F32", [3, 1, 1, 1, 2] if n == "0.weight" else s, encode("F32", values(n)))
+                                           for n, s in SHAPES.items()]),
+        "tensor '0.weight': expected shape (3, 2), found (3, 1, 1, 1, 2)")
     add("wrong_dtype.safetensors", tensors_file([(n, "I64", s, encode("I64", [1] * len(values(n))))
                                                  for n, s in SHAPES.items()]),
         "expected a floating-point dtype (F16, BF16, F32 or F64), found I64")

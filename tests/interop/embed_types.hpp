@@ -1,8 +1,11 @@
 // Types for the ctnn-embed test (tests/interop/embed_test.cpp): the models of
-// tests/reference/data/io_nested, io_buffer and io_mlp_f64.safetensors, written by PyTorch.
+// tests/reference/data/io_nested, io_buffer, io_mlp_f64 and io_tensors.safetensors, written by
+// PyTorch.
 #pragma once
 
 #include <ctnn/ctnn.hpp>
+
+#include "tensors_module.hpp"
 
 namespace embed_test {
 
@@ -17,5 +20,9 @@ using Mlp64 = ctnn::Sequential<ctnn::Linear<8, 128, true, double>, ctnn::ReLU, c
 struct Scaled {
   BOOST_HANA_DEFINE_STRUCT(Scaled, (ctnn::Linear<3, 2>, lin), (ctnn::Buffer<float, 2>, scale));
 };
+
+/// generate.py's Tensors: (8,3,3,3), (16,1,5) and 0-D parameters, a 0-D int64 buffer and a
+/// non-persistent buffer (not in the file, not embedded).
+using Tensors = ctnn_test::Tensors;
 
 }  // namespace embed_test

@@ -30,6 +30,42 @@ class Scaled(nn.Module):
         return self.lin(x) * self.scale
 
 
+class Tensors(nn.Module):
+    """generate.py's Tensors: (8,3,3,3), (16,1,5) and 0-D parameters, BatchNorm's 0-D int64
+    num_batches_tracked, and a non-persistent buffer (not in the state_dict)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv2d = nn.Parameter(torch.zeros(8, 3, 3, 3))
+        self.conv1d = nn.Parameter(torch.zeros(16, 1, 5))
+        self.temperature = nn.Parameter(torch.tensor(1.))
+        self.register_buffer("num_batches_tracked", torch.tensor(0, dtype=torch.long))
+        self.register_buffer("hidden", torch.zeros(2, 4), persistent=False)
+
+
+def check_tensors(folder):
+    """tensors.safetensors: strict load_state_dict, every element the function of its index
+    torch_roundtrip.cpp wrote, the dtypes and 0-D shapes PyTorch's. Returns True when all hold."""
+    model = Tensors()
+    state = load_file(os.path.join(folder, "tensors.safetensors"))
+    model.load_state_dict(state, strict=True)  # raises on a missing, unexpected or misshapen key
+    o, i, y, x = torch.meshgrid(*(torch.arange(n) for n in (8, 3, 3, 3)), indexing="ij")
+    oc, _, k = torch.meshgrid(*(torch.arange(n) for n in (16, 1, 5)), indexing="ij")
+    checks = {
+        "conv2d": torch.equal(model.conv2d.data, (1000 * o + 100 * i + 10 * y + x).float()),
+        "conv1d": torch.equal(model.conv1d.data, -(10 * oc + k).float()),
+        "temperature": model.temperature.shape == () and model.temperature.item() == 0.25,
+        "num_batches_tracked": state["num_batches_tracked"].dtype == torch.int64 and
+                               model.num_batches_tracked.shape == () and
+                               model.num_batches_tracked.item() == 2 ** 40 + 3,
+        "hidden": "hidden" not in state and torch.equal(model.hidden, torch.zeros(2, 4)),
+    }
+    ok = all(checks.values())
+    print("%-9s %s  %s" % ("tensors", "ok  " if ok else "FAIL",
+                           ", ".join(k + ("" if v else " WRONG") for k, v in checks.items())))
+    return ok
+
+
 def mlp():
     return nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 1))
 
@@ -66,7 +102,8 @@ def main(folder):
         print("%-9s %s  dtypes %s  relative error %.3g" % (name, "ok  " if ok else "FAIL",
                                                            sorted({str(t.dtype) for t in state.values()}), err))
         failures += not ok
-    print("%d passed, %d failed" % (len(CASES) - failures, failures))
+    failures += not check_tensors(folder)
+    print("%d passed, %d failed" % (len(CASES) + 1 - failures, failures))
     return 1 if failures else 0
 
 

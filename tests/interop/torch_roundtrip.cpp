@@ -1,7 +1,8 @@
 // Files ctnn writes, read by real PyTorch: for each case this program saves a model with
 // ctnn::save_safetensors plus an input batch and ctnn's output for it, then runs
 // torch_check.py, which builds the same architecture in PyTorch, loads the file with
-// load_state_dict(strict=True) and compares PyTorch's output with ctnn's.
+// load_state_dict(strict=True) and compares PyTorch's output with ctnn's (for tensors of rank
+// 0 to 4, their values at PyTorch's indices).
 // Exit status: 0 when PyTorch agrees, 77 (ctest: skipped) when python3 or torch is missing.
 #include <cstdio>
 #include <cstdlib>
@@ -12,6 +13,8 @@
 #include <ctnn/ctnn.hpp>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "tensors_module.hpp"
 
 namespace fs = std::filesystem;
 
@@ -77,6 +80,21 @@ int main() {
     Eigen::Matrix<float, 2, 4> y = s.lin.forward(x);
     y = (y.array().colwise() * s.scale.value.array()).matrix();
     write_io(dir / "scaled.io.safetensors", x, y);
+  }
+  {
+    // tensors of rank 4, 3 and 0 and an int64 0-D buffer, each element a function of its
+    // PyTorch index, which torch_check.py recomputes; the non-persistent buffer is not written
+    ctnn_test::Tensors t;
+    for (int o = 0; o < 8; ++o)
+      for (int i = 0; i < 3; ++i)
+        for (int y = 0; y < 3; ++y)
+          for (int x = 0; x < 3; ++x) t.conv2d.value(o, i * 9 + y * 3 + x) = float(1000 * o + 100 * i + 10 * y + x);
+    for (int o = 0; o < 16; ++o)
+      for (int k = 0; k < 5; ++k) t.conv1d.value(o, k) = -float(10 * o + k);
+    t.temperature.item() = 0.25f;
+    t.num_batches_tracked.item() = (std::int64_t{1} << 40) + 3;
+    t.hidden.value.setConstant(7.0f);
+    ctnn::save_safetensors(t, dir / "tensors.safetensors");
   }
   const std::string cmd = "/usr/bin/python3 " CTNN_SOURCE_DIR "/tests/interop/torch_check.py " + dir.string();
   const int status = std::system(cmd.c_str());

@@ -721,6 +721,76 @@ def shape_cases():
     write_print("unflatten_one", nn.Unflatten(1, (5,)))
 
 
+# ---------------------------------------------------------------- tensors of any rank
+
+class Tensors(nn.Module):
+    """Parameters and buffers of the ranks the next layers need: a Conv2d weight
+    (out, in / groups, kH, kW), a Conv1d weight (out, in, k), a 0-D learnable temperature,
+    BatchNorm's 0-D int64 `num_batches_tracked`, and a non-persistent buffer (state such as a
+    recurrent hidden state: not in the state_dict). The same class is in
+    tests/interop/torch_check.py."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv2d = nn.Parameter(torch.randn(8, 3, 3, 3))
+        self.conv1d = nn.Parameter(torch.randn(16, 1, 5))
+        self.temperature = nn.Parameter(torch.tensor(1.))
+        self.register_buffer("num_batches_tracked", torch.tensor(0, dtype=torch.long))
+        self.register_buffer("hidden", torch.zeros(2, 4), persistent=False)
+
+
+def tensors_cases():
+    """io_tensors: a state_dict of rank 0, 3 and 4 tensors and an int64 0-D buffer written by
+    PyTorch (data/io_tensors.safetensors, F32 and I64), its values (data/io_tensors.txt); and
+    init_fans_nd: torch.nn.init's fans and bounds for N-D weights."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
+    from safetensors_torch import save_file
+
+    torch.manual_seed(case_seed("io_tensors"))
+    m = Tensors()
+    with torch.no_grad():
+        m.temperature.copy_(torch.rand(()) + 0.5)
+        m.num_batches_tracked.fill_(12345678901)  # past 32 bits
+        m.hidden.normal_()
+    state = m.state_dict()
+    assert "hidden" not in state and state["num_batches_tracked"].dtype == torch.int64
+    assert state["temperature"].shape == () and state["num_batches_tracked"].shape == ()
+    path = os.path.join(DATA_DIR, "io_tensors.safetensors")
+    save_file(state, path, metadata={"format": "pt"})
+    print("wrote %s (%d tensors, %d bytes)" % (os.path.relpath(path), len(state), os.path.getsize(path)))
+    write_case("io_tensors", "Tensors: conv2d (8,3,3,3), conv1d (16,1,5), temperature () parameters, "
+               "num_batches_tracked () int64 buffer = 12345678901, non-persistent hidden (2,4) not saved",
+               list(state.items()))
+
+    tensors = []
+    for shape in [(8, 3, 3, 3), (16, 1, 5)]:
+        w = torch.empty(shape)
+        fan_in, fan_out = nn.init._calculate_fan_in_and_fan_out(w)
+        tag = "x".join(str(d) for d in shape)
+        bounds = []
+        # the bounds and stds as torch.nn.init computes them (read back from its own functions
+        # where it exposes them through the values it draws: max |value| <= bound)
+        xu = nn.init.calculate_gain("relu") * (6.0 / (fan_in + fan_out)) ** 0.5
+        xn = nn.init.calculate_gain("relu") * (2.0 / (fan_in + fan_out)) ** 0.5
+        std_in = nn.init.calculate_gain("leaky_relu", 0) / fan_in ** 0.5
+        std_out = nn.init.calculate_gain("relu") / fan_out ** 0.5
+        conv_bound = nn.init.calculate_gain("leaky_relu", 5 ** 0.5) * (3.0 / fan_in) ** 0.5
+        for fill, bound in [(lambda t: nn.init.xavier_uniform_(t, nn.init.calculate_gain("relu")), xu),
+                            (lambda t: nn.init.kaiming_uniform_(t, 0.0, "fan_in", "leaky_relu"), 3 ** 0.5 * std_in),
+                            (lambda t: nn.init.kaiming_uniform_(t, 0.0, "fan_out", "relu"), 3 ** 0.5 * std_out),
+                            (lambda t: nn.init.kaiming_uniform_(t, 5 ** 0.5), conv_bound)]:
+            fill(w)
+            assert w.abs().max().item() <= bound * (1 + 1e-6), (tag, bound)
+        tensors.append(("fans." + tag, torch.tensor([fan_in, fan_out], dtype=torch.float64)))
+        tensors.append(("bounds." + tag, torch.tensor([xu, xn, 3 ** 0.5 * std_in, std_in, 3 ** 0.5 * std_out, std_out,
+                                                       conv_bound], dtype=torch.float64)))
+    write_case("init_fans_nd",
+               "torch.nn.init._calculate_fan_in_and_fan_out (fan_in, fan_out) of (8,3,3,3) and (16,1,5) weights "
+               "and bounds as in init_formulas: xavier_uniform a (gain relu), xavier_normal std, kaiming_uniform "
+               "bound and kaiming_normal std (a=0, fan_in, leaky_relu), the same for (fan_out, relu), and "
+               "nn.Conv2d's kaiming_uniform(a=sqrt 5) bound", tensors)
+
+
 # ---------------------------------------------------------------- main
 
 GROUPS = {
@@ -730,6 +800,7 @@ GROUPS = {
     "optim": optim_cases,
     "io": io_cases,
     "shapes": shape_cases,
+    "tensors": tensors_cases,
 }
 
 

@@ -104,6 +104,51 @@ static_assert(summary<Big, optim::RMSprop<Big>>().optimizer_heap_bytes == 3 * mi
 static_assert(summary<Big, optim::SGD<Big>>().optimizer_heap_bytes == mib4);
 static_assert(summary<Big, optim::Adagrad<Big>>().optimizer_heap_bytes == mib4);
 
+// Parameters and buffers of any rank: PyTorch's shape is shape(), the storage its row-major
+// flattening (rows = d0, cols = the product of the rest; 1 x 1 for 0-D)
+static_assert(std::is_same_v<TensorParameter<float, 3, 5>, Parameter<float, 3, 5>>);  // today's spellings
+static_assert(std::is_same_v<TensorParameter<float, 3>, Parameter<float, 3>>);
+static_assert(std::is_same_v<TensorParameter<float, 8, 1>, Parameter<float, 8, 1, 2>>);
+static_assert(std::is_same_v<TensorBuffer<float, 2>, Buffer<float, 2>> && std::is_same_v<TensorBuffer<float, 2, 3>, Buffer<float, 2, 3>>);
+using Conv2dWeight = TensorParameter<float, 8, 3, 3, 3>;  // nn.Conv2d(3, 8, 3).weight
+static_assert(Conv2dWeight::ndim == 4 && Conv2dWeight::shape() == std::array<int, 4>{8, 3, 3, 3});
+static_assert(Conv2dWeight::rows == 8 && Conv2dWeight::cols == 27 && Conv2dWeight::size == 216);
+static_assert(std::is_same_v<Conv2dWeight::matrix_type, Eigen::Matrix<float, 8, 27>>);
+static_assert(std::is_same_v<Conv2dWeight, Parameter<float, 8, 27, 4, 3, 3, 3>>);
+using Conv1dWeight = TensorParameter<double, 16, 1, 5>;  // nn.Conv1d(1, 16, 5).weight
+static_assert(Conv1dWeight::ndim == 3 && Conv1dWeight::shape() == std::array<int, 3>{16, 1, 5});
+static_assert(Conv1dWeight::rows == 16 && Conv1dWeight::cols == 5);
+static_assert(ScalarParameter<float>::ndim == 0 && ScalarParameter<float>::shape().empty());
+static_assert(ScalarParameter<float>::size == 1 && std::is_same_v<ScalarParameter<float>, Parameter<float, 1, 1, 0>>);
+static_assert(ScalarBuffer<std::int64_t>::ndim == 0 && ScalarBuffer<std::int64_t>::persistent);
+static_assert(std::is_same_v<ScalarBuffer<std::int64_t>::matrix_type, Eigen::Matrix<std::int64_t, 1, 1>>);
+static_assert(TensorBuffer<float, 2, 3, 4>::shape() == std::array<int, 3>{2, 3, 4} && TensorBuffer<float, 2, 3, 4>::cols == 12);
+static_assert(!NonPersistentBuffer<float, 2, 4>::persistent && NonPersistentBuffer<float, 2, 4>::shape()[1] == 4);
+static_assert(Buffer<float, 2>::persistent && Buffer<float, 2>::ndim == 1 && Buffer<float, 2, 3>::ndim == 2);
+static_assert(ParameterType<Conv2dWeight> && ParameterType<ScalarParameter<double>> && !BufferType<Conv2dWeight>);
+static_assert(BufferType<NonPersistentBuffer<float, 4>> && !PersistentBufferType<NonPersistentBuffer<float, 4>>);
+static_assert(PersistentBufferType<ScalarBuffer<std::int64_t>> && !ParameterType<ScalarBuffer<std::int64_t>>);
+// what a Parameter<Scalar, Rows, Cols, Ndim, Inner...> may be (the class asserts this predicate)
+static_assert(detail::tensor_layout_valid<8, 27, 4, 3, 3, 3>() && detail::tensor_layout_valid<1, 1, 0>());
+static_assert(!detail::tensor_layout_valid<8, 27, 4, 3, 9>() && !detail::tensor_layout_valid<8, 27, 3, 3, 3>());
+static_assert(!detail::tensor_layout_valid<2, 1, 0>() && !detail::tensor_layout_valid<8, 27, 2, 27>());
+static_assert(!detail::tensor_layout_valid<2, 1, 5, 1, 1, 1, 1>());  // rank 0 to 4
+static_assert(!detail::tensor_layout_valid<8, 2, 1>());                // 1-D has one column
+// counted, reflected and described by PyTorch's shape
+struct Tensors {
+  BOOST_HANA_DEFINE_STRUCT(Tensors, (Conv2dWeight, conv2d), (ScalarParameter<float>, temperature),
+                           (ScalarBuffer<std::int64_t>, num_batches_tracked), (NonPersistentBuffer<float, 2, 4>, hidden));
+};
+static_assert(parameter_count<Tensors> == 217);
+static_assert(std::is_same_v<detail::parameter_types<Tensors>, std::tuple<Conv2dWeight, ScalarParameter<float>>>);
+static_assert(architecture<Tensors> == "Tensors(conv2d=Parameter(8,3,3,3),temperature=Parameter(),num_batches_tracked=Buffer())");
+static_assert(embedded_tensor_count<Tensors> == 3);
+static_assert(summary<Tensors>().buffer_bytes == 8 && summary<Tensors>().param_bytes == 217 * 4);
+// fans as torch.nn.init._calculate_fan_in_and_fan_out: size(1) and size(0) times the receptive field
+static_assert(init::fans<Conv2dWeight>().fan_in == 3 * 9 && init::fans<Conv2dWeight>().fan_out == 8 * 9);
+static_assert(init::fans<Conv1dWeight>().fan_in == 1 * 5 && init::fans<Conv1dWeight>().fan_out == 16 * 5);
+static_assert(init::fans<TensorParameter<float, 8, 1>>().fan_in == 1 && init::fans<TensorParameter<float, 8, 1>>().fan_out == 8);
+
 // Dual numbers at compile time
 constexpr Dual<double> x{3.0, 1.0};
 static_assert((x * x + 2.0 * x).d == 8.0);  // d/dx (x^2 + 2x) at 3

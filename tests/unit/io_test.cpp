@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "rank2_files.hpp"
+#include "tensors_module.hpp"
 #include "torch_compare.hpp"
 
 namespace fs = std::filesystem;
@@ -154,6 +156,229 @@ TEST_CASE("nested Sequential, Linear without bias and buffers use PyTorch's stat
   CHECK(file.find("lin.weight")->shape == std::vector<std::int64_t>{2, 3});
   CHECK(file.find("lin.bias")->shape == std::vector<std::int64_t>{2});
   CHECK(file.find("scale")->shape == std::vector<std::int64_t>{2});
+}
+
+// ---- tensors of any rank ------------------------------------------------------------------------
+
+namespace {
+using ctnn_test::Tensors;
+using Shape = std::vector<std::int64_t>;
+
+static_assert(ctnn::architecture<Tensors> ==
+              "Tensors(conv2d=Parameter(8,3,3,3),conv1d=Parameter(16,1,5),temperature=Parameter(),"
+              "num_batches_tracked=Buffer())");  // the non-persistent `hidden` is in no file
+static_assert(ctnn::embedded_tensor_count<Tensors> == 4);
+static_assert(ctnn::architecture<rank2_files::Model> ==
+              "Model(lin=Linear(1,8),custom=Custom(weight=Parameter(3,2),bias=Parameter(3),column=Parameter(4,1),"
+              "scale=Buffer(2)))");  // the strings of 1-D and 2-D tensors are those of older files
+
+/// `file` again with tensor `name` given `shape` (same bytes).
+std::vector<std::byte> with_shape(const ctnn::SafetensorsFile& file, const std::string& name, const Shape& shape) {
+  ctnn::SafetensorsWriter w;
+  for (const auto& [key, value] : file.metadata()) w.set_metadata(key, value);
+  for (const auto& t : file.tensors()) {
+    const auto data = file.data(t);
+    w.add(t.name, *t.dtype, t.name == name ? shape : t.shape, std::vector<std::byte>(data.begin(), data.end()));
+  }
+  return w.bytes();
+}
+
+/// `file` again with one more tensor.
+std::vector<std::byte> with_extra(const ctnn::SafetensorsFile& file, const std::string& name) {
+  ctnn::SafetensorsWriter w;
+  for (const auto& [key, value] : file.metadata()) w.set_metadata(key, value);
+  for (const auto& t : file.tensors()) {
+    const auto data = file.data(t);
+    w.add(t.name, *t.dtype, t.shape, std::vector<std::byte>(data.begin(), data.end()));
+  }
+  const std::vector<float> values(8, 1.0f);
+  w.add_values<float>(name, ctnn::Dtype::F32, {2, 4}, values);
+  return w.bytes();
+}
+}  // namespace
+
+TEST_CASE("tensors of rank 0, 3 and 4 and an int64 0-D buffer load from PyTorch's file, element by element",
+          "[io]") {
+  const auto ref = load_reference("io_tensors");
+  Tensors t;
+  t.hidden.value.setConstant(3.0f);  // not in the file: left as it is
+  const ctnn::LoadResult r = ctnn::load_safetensors(t, ref_file("io_tensors.safetensors"));  // strict
+  CHECK(r.missing_keys.empty());
+  CHECK(r.unexpected_keys.empty());
+
+  // PyTorch's conv2d[o][i][y][x] is value(o, i * 9 + y * 3 + x): the row-major flattening
+  const auto& w2 = ref.tensor("conv2d");
+  REQUIRE(w2.shape == std::vector<int>{8, 3, 3, 3});
+  int checked = 0;
+  for (int o = 0; o < 8; ++o)
+    for (int i = 0; i < 3; ++i)
+      for (int y = 0; y < 3; ++y)
+        for (int x = 0; x < 3; ++x, ++checked)
+          REQUIRE(t.conv2d.value(o, i * 9 + y * 3 + x) == static_cast<float>(w2.at({o, i, y, x})));
+  CHECK(checked == 216);
+  const auto& w1 = ref.tensor("conv1d");
+  REQUIRE(w1.shape == std::vector<int>{16, 1, 5});
+  for (int o = 0; o < 16; ++o)
+    for (int k = 0; k < 5; ++k) REQUIRE(t.conv1d.value(o, k) == static_cast<float>(w1.at({o, 0, k})));
+  CHECK(t.temperature.item() == static_cast<float>(ref.tensor("temperature").at({})));
+  CHECK(t.temperature.item() != 0.0f);
+  CHECK(t.num_batches_tracked.item() == std::int64_t{12345678901});  // past 32 bits
+  CHECK(ref.tensor("num_batches_tracked").at({}) == 12345678901.0);
+  CHECK((t.hidden.value.array() == 3.0f).all());
+
+  // written back: the same names, shapes, dtypes and bytes as PyTorch's file
+  const auto theirs = ctnn::SafetensorsFile::read(ref_file("io_tensors.safetensors"));
+  const auto ours = ctnn::SafetensorsFile::parse(ctnn::to_safetensors(t));
+  REQUIRE(ours.tensors().size() == 4);
+  CHECK(ours.find("hidden") == nullptr);
+  for (const auto& theirs_t : theirs.tensors()) {
+    INFO(theirs_t.name);
+    const ctnn::TensorInfo* ours_t = ours.find(theirs_t.name);
+    REQUIRE(ours_t != nullptr);
+    CHECK(ours_t->shape == theirs_t.shape);
+    CHECK(ours_t->dtype == theirs_t.dtype);
+    const auto a = ours.data(*ours_t), b = theirs.data(theirs_t);
+    CHECK(std::equal(a.begin(), a.end(), b.begin(), b.end()));
+  }
+  CHECK(ours.find("conv2d")->shape == Shape{8, 3, 3, 3});
+  CHECK(ours.find("temperature")->shape == Shape{});
+  CHECK(ours.find("num_batches_tracked")->dtype == ctnn::Dtype::I64);
+
+  // the shape must be PyTorch's, not the storage's or another with the same count
+  CHECK_THAT(load_error<Tensors>(with_shape(theirs, "temperature", {1})),
+             Catch::Contains("tensor 'temperature': expected shape (), found (1)"));
+  CHECK_THAT(load_error<Tensors>(with_shape(theirs, "conv2d", {8, 27})),
+             Catch::Contains("tensor 'conv2d': expected shape (8, 3, 3, 3), found (8, 27)"));
+  CHECK_THAT(load_error<Tensors>(with_shape(theirs, "conv1d", {16, 5})),
+             Catch::Contains("tensor 'conv1d': expected shape (16, 1, 5), found (16, 5)"));
+  CHECK_THAT(load_error<Tensors>(with_shape(theirs, "num_batches_tracked", {1})),
+             Catch::Contains("tensor 'num_batches_tracked': expected shape (), found (1)"));
+  CHECK(load_error<Tensors>(with_shape(theirs, "conv2d", {8, 3, 3, 3})).empty());  // the control
+}
+
+TEST_CASE("non-persistent buffers are visited but neither saved, loaded, counted nor described", "[io]") {
+  Tensors t;
+  std::vector<std::string> names;
+  std::vector<bool> persistent;
+  ctnn::named_buffers(t, [&](std::string_view n, auto& b) {
+    names.emplace_back(n);
+    persistent.push_back(std::remove_cvref_t<decltype(b)>::persistent);
+  });
+  CHECK(names == std::vector<std::string>{"num_batches_tracked", "hidden"});  // as PyTorch's named_buffers
+  CHECK(persistent == std::vector<bool>{true, false});
+  // a walker that resets state reaches it
+  t.hidden.value.setConstant(2.0f);
+  ctnn::buffers(t, [](auto& b) {
+    if constexpr (!std::remove_cvref_t<decltype(b)>::persistent) b.value.setZero();
+  });
+  CHECK(t.hidden.value.isZero());
+
+  const auto file = ctnn::SafetensorsFile::parse(ctnn::to_safetensors(t));
+  CHECK(file.find("hidden") == nullptr);
+  CHECK(file.tensors().size() == 4);
+  // a file that holds it is refused by a strict load (PyTorch's state_dict has no such key)
+  CHECK_THAT(load_error<Tensors>(with_extra(file, "hidden")),
+             Catch::Contains("unexpected tensors (the model has no such entry): 'hidden'"));
+  ctnn::LoadOptions lenient;
+  lenient.strict = false;
+  Tensors u;
+  const auto r = ctnn::load_safetensors(u, ctnn::SafetensorsFile::parse(with_extra(file, "hidden")), lenient);
+  CHECK(r.unexpected_keys == std::vector<std::string>{"hidden"});
+  CHECK(u.hidden.value.isZero());
+
+  // summary: the buffer bytes are the state_dict's (the int64 counter), parameters 8*27 + 16*5 + 1
+  constexpr auto s = ctnn::summary<Tensors>();
+  STATIC_REQUIRE(s.buffer_bytes == 8);
+  STATIC_REQUIRE(s.param_bytes == (216 + 80 + 1) * 4);
+  STATIC_REQUIRE(ctnn::parameter_count<Tensors> == 297);
+}
+
+TEST_CASE("a checkpoint holds tensors of any rank and optimizer state of their shapes", "[io][checkpoint]") {
+  using Opt = ctnn::optim::Adam<Tensors>;
+  const fs::path dir = temp_dir();
+  auto run = [](Tensors& t, Opt& opt, int steps) {
+    for (int step = 0; step < steps; ++step) {
+      ctnn::parameters(t, [&](auto& p) {
+        for (Eigen::Index r = 0; r < p.grad.rows(); ++r)
+          for (Eigen::Index c = 0; c < p.grad.cols(); ++c)
+            p.grad(r, c) = std::sin(0.3f * float(r) - 0.7f * float(c) + p.value(r, c));
+      });
+      opt.step();
+      ++t.num_batches_tracked.item();
+    }
+  };
+  auto make = [](Tensors& t) {
+    ctnn::load_safetensors(t, ref_file("io_tensors.safetensors"));
+    return Opt{t, {.lr = 0.01, .amsgrad = true}};
+  };
+  Tensors straight;
+  Opt straight_opt = make(straight);
+  run(straight, straight_opt, 6);
+
+  Tensors first;
+  Opt first_opt = make(first);
+  run(first, first_opt, 3);
+  ctnn::save_checkpoint(dir / "tensors.safetensors", first, first_opt);
+  const auto file = ctnn::SafetensorsFile::read(dir / "tensors.safetensors");
+  CHECK(file.find("model.conv2d")->shape == Shape{8, 3, 3, 3});
+  CHECK(file.find("model.num_batches_tracked")->shape == Shape{});
+  CHECK(file.find("model.hidden") == nullptr);
+  // PyTorch: every state tensor has its parameter's shape
+  for (const char* what : {"exp_avg", "exp_avg_sq", "max_exp_avg_sq"}) {
+    INFO(what);
+    CHECK(file.find(std::string("optimizer.state.0.") + what)->shape == Shape{8, 3, 3, 3});
+    CHECK(file.find(std::string("optimizer.state.1.") + what)->shape == Shape{16, 1, 5});
+    CHECK(file.find(std::string("optimizer.state.2.") + what)->shape == Shape{});
+  }
+
+  Tensors resumed;
+  ctnn::init::normal_(resumed);  // other weights
+  Opt resumed_opt{resumed, {.lr = 0.01, .amsgrad = true}};
+  ctnn::load_checkpoint(dir / "tensors.safetensors", resumed, resumed_opt);
+  CHECK(resumed.num_batches_tracked.item() == 12345678904);
+  CHECK(ctnn::detail::checkpoint_writer(resumed, resumed_opt).bytes() ==
+        ctnn::detail::checkpoint_writer(first, first_opt).bytes());
+  run(resumed, resumed_opt, 3);
+  CHECK(ctnn::detail::checkpoint_writer(resumed, resumed_opt).bytes() ==
+        ctnn::detail::checkpoint_writer(straight, straight_opt).bytes());  // the same bits as 6 steps in a row
+
+  // a state tensor of another shape with the same count is refused, naming both
+  ctnn::SafetensorsWriter::write_file_atomically(dir / "bad.safetensors",
+                                                 with_shape(file, "optimizer.state.0.exp_avg", {8, 27}));
+  CHECK_THROWS_WITH(ctnn::load_checkpoint(dir / "bad.safetensors", resumed, resumed_opt),
+                    Catch::Contains("tensor 'optimizer.state.0.exp_avg': expected shape (8, 3, 3, 3), found (8, 27)"));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("files ctnn wrote before tensors of any rank still load, and ctnn writes them the same", "[io][checkpoint]") {
+  // written by tests/support/rank2_files.hpp compiled against ctnn at commit b400b91
+  rank2_files::Run today;
+  const auto model_file = ctnn::SafetensorsFile::read(ref_file("ctnn_b400b91_model.safetensors"));
+  CHECK(model_file.metadata(ctnn::architecture_key) == std::string(ctnn::architecture<rank2_files::Model>));
+  CHECK(model_file.find("custom.column")->shape == Shape{4, 1});
+  CHECK(model_file.find("custom.bias")->shape == Shape{3});
+  rank2_files::Model m;
+  ctnn::load_safetensors(m, model_file);  // strict, architecture included
+  CHECK(ctnn::to_safetensors(m) == rank2_files::model_file(today));
+
+  rank2_files::Model fresh;  // zero weights, no optimizer state, the scheduler at its start
+  rank2_files::Opt fresh_opt{fresh, {.lr = 0.5, .amsgrad = true}};
+  rank2_files::Sched fresh_sched{fresh_opt, 1, 0.5};
+  const auto ckpt = ctnn::SafetensorsFile::read(ref_file("ctnn_b400b91_checkpoint.safetensors"));
+  CHECK(ckpt.find("optimizer.state.0.exp_avg")->shape == Shape{8, 1});
+  CHECK(ckpt.find("optimizer.state.4.exp_avg")->shape == Shape{4, 1});  // custom.column
+  ctnn::load_checkpoint(ref_file("ctnn_b400b91_checkpoint.safetensors"), fresh, fresh_opt, fresh_sched);
+  CHECK(ctnn::detail::checkpoint_writer(fresh, fresh_opt, fresh_sched).bytes() == rank2_files::checkpoint_file(today));
+  // and today's bytes are the committed ones
+  const auto bytes = [](const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::vector<char> chars((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::vector<std::byte> out(chars.size());
+    std::memcpy(out.data(), chars.data(), chars.size());
+    return out;
+  };
+  CHECK(rank2_files::model_file(today) == bytes(ref_file("ctnn_b400b91_model.safetensors")));
+  CHECK(rank2_files::checkpoint_file(today) == bytes(ref_file("ctnn_b400b91_checkpoint.safetensors")));
 }
 
 TEST_CASE("F16 and BF16 conversion is PyTorch's, both ways", "[io]") {

@@ -577,3 +577,69 @@ TEST_CASE("init on a model: constants everywhere, fan-based inits on the weights
   CHECK_THROWS_AS(ctnn::init::uniform_(p, 1.0, 0.0), ctnn::Error);
   CHECK_THROWS_AS(ctnn::init::normal_(p, 0.0, -1.0), ctnn::Error);
 }
+
+namespace modules_test {
+/// A Conv2d-like weight, a 0-D temperature and a bias.
+struct ConvLike {
+  BOOST_HANA_DEFINE_STRUCT(ConvLike, (ctnn::TensorParameter<float, 8, 3, 3, 3>, weight),
+                           (ctnn::ScalarParameter<float>, temperature), (ctnn::TensorParameter<float, 8>, bias));
+};
+}  // namespace modules_test
+
+TEST_CASE("init on N-D weights uses PyTorch's fans; 0-D and 1-D parameters are left to the others",
+          "[modules][init][torch]") {
+  using namespace ctnn::init;
+  const auto ref = load_reference("init_fans_nd");
+  // torch.nn.init._calculate_fan_in_and_fan_out: fan_in = size(1) * receptive field
+  constexpr auto conv2d = fans<ctnn::TensorParameter<float, 8, 3, 3, 3>>();
+  CHECK(conv2d.fan_in == ref.tensor("fans.8x3x3x3").at({0}));
+  CHECK(conv2d.fan_out == ref.tensor("fans.8x3x3x3").at({1}));
+  constexpr auto conv1d = fans<ctnn::TensorParameter<float, 16, 1, 5>>();
+  CHECK(conv1d.fan_in == ref.tensor("fans.16x1x5").at({0}));
+  CHECK(conv1d.fan_out == ref.tensor("fans.16x1x5").at({1}));
+
+  // every value within PyTorch's bound, the largest close to it (as for the 2-D shapes)
+  auto check_bound = [&](auto& p, const char* tag, int which, auto&& init) {
+    INFO(tag << " bound #" << which);
+    ctnn::Generator gen(3);
+    init(p, gen);
+    const double bound = ref.tensor(std::string("bounds.") + tag).at({which});
+    CHECK(p.value.cwiseAbs().maxCoeff() <= bound);
+    CHECK(p.value.cwiseAbs().maxCoeff() > (1.0 - 3.0 / double(p.size)) * bound);
+  };
+  auto xavier = [](auto& p, auto& gen) { xavier_uniform_(p, calculate_gain(Nonlinearity::relu), gen); };
+  auto kaiming_in = [](auto& p, auto& gen) { kaiming_uniform_(p, 0.0, FanMode::fan_in, Nonlinearity::leaky_relu, gen); };
+  auto kaiming_out = [](auto& p, auto& gen) { kaiming_uniform_(p, 0.0, FanMode::fan_out, Nonlinearity::relu, gen); };
+  auto conv_default = [](auto& p, auto& gen) { kaiming_uniform_(p, std::sqrt(5.0), FanMode::fan_in, Nonlinearity::leaky_relu, gen); };
+  ctnn::TensorParameter<double, 8, 3, 3, 3> w2;
+  check_bound(w2, "8x3x3x3", 0, xavier);
+  check_bound(w2, "8x3x3x3", 2, kaiming_in);
+  check_bound(w2, "8x3x3x3", 4, kaiming_out);
+  check_bound(w2, "8x3x3x3", 6, conv_default);
+  ctnn::TensorParameter<double, 16, 1, 5> w1;
+  check_bound(w1, "16x1x5", 0, xavier);
+  check_bound(w1, "16x1x5", 2, kaiming_in);
+  check_bound(w1, "16x1x5", 4, kaiming_out);
+  check_bound(w1, "16x1x5", 6, conv_default);
+
+  // on a model: the N-D weights are drawn, the 0-D temperature keeps its value (p.dim() > 1)
+  modules_test::ConvLike m;
+  constant_(m, 0.5);
+  CHECK(m.temperature.item() == 0.5f);
+  ctnn::Generator gen(4);
+  kaiming_uniform_(m, std::sqrt(5.0), FanMode::fan_in, Nonlinearity::leaky_relu, gen);
+  CHECK(m.temperature.item() == 0.5f);
+  CHECK((m.bias.value.array() == 0.5f).all());
+  CHECK_FALSE((m.weight.value.array() == 0.5f).any());
+  CHECK(m.weight.value.cwiseAbs().maxCoeff() <= ref.tensor("bounds.8x3x3x3").at({6}));
+  // names, order and zero_grad as for any parameter
+  std::vector<std::string> names;
+  ctnn::named_parameters(m, [&](std::string_view n, auto& p) {
+    names.emplace_back(n);
+    p.grad.setOnes();
+  });
+  CHECK(names == std::vector<std::string>{"weight", "temperature", "bias"});
+  ctnn::zero_grad(m);
+  ctnn::parameters(m, [](auto& p) { CHECK(p.grad.isZero()); });
+  STATIC_REQUIRE(ctnn::parameter_count<modules_test::ConvLike> == 216 + 1 + 8);
+}

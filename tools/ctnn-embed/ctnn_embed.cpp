@@ -111,9 +111,12 @@ std::string generate(const ctnn::SafetensorsFile& file, const std::string& type,
   std::ostringstream assigns;
   for (const ctnn::TensorInfo& t : file.tensors()) {
     if (!t.dtype) throw std::runtime_error("tensor '" + t.name + "': dtype " + t.dtype_name + " cannot be embedded");
-    if (t.shape.empty() || t.shape.size() > 2)
+    if (t.shape.size() > 4)
       throw std::runtime_error("tensor '" + t.name + "': shape " + ctnn::format_shape(t.shape) +
-                               " has no ctnn Parameter or Buffer (they are 1-D or 2-D)");
+                               " has no ctnn Parameter or Buffer (they have 0 to 4 dimensions)");
+    if (t.numel == 0)
+      throw std::runtime_error("tensor '" + t.name + "': shape " + ctnn::format_shape(t.shape) +
+                               " has no elements, and no ctnn Parameter or Buffer is empty");
     const bool floating = ctnn::is_floating(*t.dtype);
     const auto bytes = file.data(t);
     h << "// '" << escape(t.name) << "': " << t.dtype_name << " " << ctnn::format_shape(t.shape) << "\n";

@@ -329,14 +329,16 @@ void parameters(Model& model, F&& f) {
 }
 
 /// Calls f(name, buffer) for every ctnn::Buffer of model (PyTorch's named_buffers), named as
-/// parameters are ("bn.running_mean"). Buffers are state, not parameters: optimizers,
-/// zero_grad and parameter_count do not see them; files do.
+/// parameters are ("bn.running_mean"), non-persistent ones included (as in PyTorch: a walker
+/// that resets state finds them; `Buffer::persistent` tells them apart). Buffers are state,
+/// not parameters: optimizers, zero_grad and parameter_count do not see them; files see the
+/// persistent ones.
 template <class Model, class F>
 void named_buffers(Model& model, F&& f) {
   detail::visit_buffers<true>(model, std::string{}, f);
 }
 
-/// Calls f(buffer) for every ctnn::Buffer of model. No allocation.
+/// Calls f(buffer) for every ctnn::Buffer of model, non-persistent ones included. No allocation.
 template <class Model, class F>
 void buffers(Model& model, F&& f) {
   detail::visit_buffers<false>(model, std::string{}, f);

@@ -4,8 +4,8 @@
 ///
 /// Each takes one tensor (a ctnn::Parameter or ctnn::Buffer) or a whole model. On a model,
 /// uniform_, normal_, constant_, zeros_ and ones_ fill every parameter; the fan-based xavier_*
-/// and kaiming_* fill every parameter of two dimensions (the weights) and leave the 1-D ones
-/// (biases) as they are, which is what `for p in model.parameters(): if p.dim() > 1: ...` does
+/// and kaiming_* fill every parameter of two or more dimensions (the weights, N-D ones with
+/// PyTorch's fans, see fans()) and leave the 0-D and 1-D ones (biases) as they are, which is what `for p in model.parameters(): if p.dim() > 1: ...` does
 /// in PyTorch. Random values come from `gen` (this thread's default generator unless given)
 /// in PyTorch's element order (row-major), so the same seed gives the same numbers.
 #pragma once
@@ -57,24 +57,31 @@ struct fans_of_tensor_with_shape {
 }  // namespace detail
 
 /// fan_in and fan_out of a tensor, as torch.nn.init._calculate_fan_in_and_fan_out: for
-/// PyTorch's shape (rows, cols), fan_in = cols and fan_out = rows (Linear's weight (out, in)
-/// has fan_in = in).
+/// PyTorch's shape (d0, d1, d2, ...), receptive field r = d2 * d3 * ... (1 for a 2-D tensor),
+/// fan_in = d1 * r and fan_out = d0 * r. Linear's weight (out, in) has fan_in = in; a Conv2d
+/// weight (out, in / groups, kH, kW) has fan_in = in / groups * kH * kW. Stored as rows = d0
+/// and cols = d1 * r, so fan_in is cols. Tensors of fewer than 2 dimensions do not compile.
 struct Fans {
   int fan_in, fan_out;
 };
 template <InitTarget T>
 constexpr Fans fans() {
   using P = std::remove_cvref_t<T>;
-  // Fix: fan-based initialisation needs a weight (2-D); give a bias uniform_, normal_ or zeros_.
+  // Fix: fan-based initialisation needs a weight (2-D or more); give a bias uniform_, normal_ or zeros_.
   static_assert(detail::fans_of_tensor_with_shape<P::rows, P::cols>::template has_two_dimensions<P::ndim >= 2>,
                 "ctnn::init: fan in and fan out can not be computed for a tensor with fewer than 2 "
                 "dimensions (xavier_* and kaiming_* need a 2-D weight, not a 1-D bias)");
-  return {P::cols, P::rows};
+  if constexpr (P::ndim >= 2) {
+    constexpr int receptive_field = P::cols / P::shape()[1];
+    return {P::cols, P::rows * receptive_field};
+  } else {
+    return {0, 0};  // the static_assert above has spoken
+  }
 }
 
 namespace detail {
-/// Calls f(tensor) on t itself, or on every parameter of the model t (only the 2-D ones when
-/// TwoDimOnly).
+/// Calls f(tensor) on t itself, or on every parameter of the model t (only those of 2 or
+/// more dimensions, the weights, when TwoDimOnly).
 template <bool TwoDimOnly = false, class T, class F>
 void each_tensor(T& t, F&& f) {
   if constexpr (InitTarget<T>) {

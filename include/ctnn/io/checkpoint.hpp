@@ -12,16 +12,19 @@
 /// (Dropout's masks) are saved too, in the metadata ("ctnn.generator.<module>"), so a run with
 /// dropout resumes exactly as well. Loading is all or nothing, as load_safetensors.
 ///
-/// Optimizer state tensors have their parameter's shape, as in PyTorch: the exp_avg of
+/// Optimizer state tensors have their parameter's shape, as in PyTorch, whatever its rank: the
+/// exp_avg of a (8, 3, 3, 3) weight is (8, 3, 3, 3), that of a 0-D parameter 0-D, and that of
 /// Linear<1, 8>'s weight (nn.Linear(1, 8).weight, (8, 1)) is (8, 1), 2-D. Checkpoints written
 /// before ctnn kept that ndim stored such one-column tensors 1-D, (8); loading a checkpoint
 /// still accepts (R) where (R, 1) is expected, model or optimizer, the elements being the same.
 /// (load_safetensors, PyTorch's load_state_dict, does not: the shape must be the parameter's.)
 #pragma once
 
+#include <charconv>
 #include <concepts>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -41,10 +44,48 @@ inline constexpr const char* scheduler_key = "ctnn.scheduler";
 
 namespace detail {
 
-/// Calls obj.named_state(f) with f adding each piece of state to writer under prefix; a
-/// matrix comes with its parameter's ndim (optim::detail::visit_state), the tensor's ndim.
+/// PyTorch's shapes of model's parameters in ctnn::parameters() order: the shapes of an
+/// optimizer's "state.<i>.<what>" tensors, which are those of parameter i.
+template <class Model>
+std::vector<std::vector<std::int64_t>> parameter_shapes(Model& model) {
+  std::vector<std::vector<std::int64_t>> shapes;
+  parameters(model, [&](auto& p) { shapes.push_back(torch_shape_of<std::remove_cvref_t<decltype(p)>>()); });
+  return shapes;
+}
+
+/// The shape of matrix state t named `name`. A matrix that mirrors a parameter comes with that
+/// parameter's ndim (optim::detail::visit_state) and is named "state.<i>.<what>": it has the
+/// shape of parameter i (from `shapes`), as in PyTorch (the exp_avg of a Conv2d weight is
+/// (8, 3, 3, 3), that of nn.Linear(1, 8).weight (8, 1)). Without an ndim: matrix_shape.
+template <class M>
+std::vector<std::int64_t> state_shape(std::string_view name, const M& t, std::optional<int> ndim,
+                                      const std::vector<std::vector<std::int64_t>>& shapes) {
+  if (!ndim) return matrix_shape(t.rows(), t.cols());
+  if (name.starts_with("state.")) {
+    std::size_t i = 0;
+    const char* first = name.data() + 6;
+    const char* last = name.data() + name.size();
+    const auto [end, ec] = std::from_chars(first, last, i);
+    if (ec == std::errc() && end != first && end != last && *end == '.' && i < shapes.size()) {
+      const auto& s = shapes[i];
+      std::int64_t n = 1;
+      for (auto d : s) n *= d;
+      const std::int64_t rows = s.empty() ? 1 : s[0];
+      if (static_cast<int>(s.size()) == *ndim && rows == t.rows() && n == t.size()) return s;
+    }
+  }
+  if (*ndim == 0 && t.size() == 1) return {};
+  if (*ndim == 1 && t.cols() == 1) return {t.rows()};
+  if (*ndim == 2) return {t.rows(), t.cols()};
+  throw Error("ctnn checkpoint: optimizer state '" + std::string(name) + "' mirrors a parameter of " +
+              std::to_string(*ndim) + " dimensions but is not named state.<i>.<what> after one");
+}
+
+/// Calls obj.named_state(f) with f adding each piece of state to writer under prefix, a
+/// matrix with the shape state_shape gives it.
 template <class T>
-void write_named_state(T& obj, const std::string& prefix, SafetensorsWriter& writer) {
+void write_named_state(T& obj, const std::string& prefix, SafetensorsWriter& writer,
+                       const std::vector<std::vector<std::int64_t>>& shapes = {}) {
   obj.named_state([&](std::string_view name, auto& t, auto... ndim) {
     using V = std::remove_cvref_t<decltype(t)>;
     std::string full = prefix + std::string(name);
@@ -54,20 +95,25 @@ void write_named_state(T& obj, const std::string& prefix, SafetensorsWriter& wri
       const std::int64_t v = static_cast<std::int64_t>(t);
       writer.add_values<std::int64_t>(std::move(full), Dtype::I64, {}, std::span<const std::int64_t>(&v, 1));
     } else {
-      write_matrix(writer, std::move(full), t, std::nullopt, (0 + ... + static_cast<int>(ndim)));
+      std::optional<int> rank;
+      ((rank = static_cast<int>(ndim)), ...);
+      write_matrix(writer, std::move(full), t, std::nullopt, state_shape(name, t, rank, shapes));
     }
   });
 }
 
-/// Adds each piece of obj's state to `state` under prefix; a matrix has its parameter's ndim
-/// and also takes the 1-D shape of older checkpoints.
+/// Adds each piece of obj's state to `state` under prefix; a matrix has the shape
+/// state_shape gives it and also takes the 1-D shape of older checkpoints for (R, 1).
 template <class T>
-void add_named_state(T& obj, const std::string& prefix, state_list& state) {
+void add_named_state(T& obj, const std::string& prefix, state_list& state,
+                     const std::vector<std::vector<std::int64_t>>& shapes = {}) {
   obj.named_state([&](std::string_view name, auto& t, auto... ndim) {
     if constexpr (std::is_arithmetic_v<std::remove_cvref_t<decltype(t)>>) {
       state.add(prefix + std::string(name), t);
     } else {
-      state.add(prefix + std::string(name), t, (0 + ... + static_cast<int>(ndim)), /*accept_1d_column=*/true);
+      std::optional<int> rank;
+      ((rank = static_cast<int>(ndim)), ...);
+      state.add(prefix + std::string(name), t, state_shape(name, t, rank, shapes), /*accept_1d_column=*/true);
     }
   });
 }
@@ -112,7 +158,7 @@ SafetensorsWriter checkpoint_writer(Model& model, Opt& optimizer, Sched&... sche
   write_model_state(model, "model.", writer, std::nullopt);
   auto save_generator = [&](const std::string& path, auto& m) { writer.set_metadata(generator_key(path), m.generator().state()); };
   visit_generators(model, std::string(), save_generator);
-  write_named_state(optimizer, "optimizer.", writer);
+  write_named_state(optimizer, "optimizer.", writer, parameter_shapes(model));
   (write_named_state(scheduler, "scheduler.", writer), ...);
   return writer;
 }
@@ -140,7 +186,7 @@ LoadResult load_checkpoint_from(const SafetensorsFile& f, const LoadOptions& opt
   visit_generators(model, std::string(), stage_generator);
   state_list state;
   add_model_state(model, "model.", state, /*accept_1d_column=*/true);
-  add_named_state(optimizer, "optimizer.", state);
+  add_named_state(optimizer, "optimizer.", state, parameter_shapes(model));
   (add_named_state(scheduler, "scheduler.", state), ...);
   LoadResult result = load_state(state, f, options, architecture<Model>, context);
   for (auto& [target, staged] : generators) *target = staged;

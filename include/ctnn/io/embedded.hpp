@@ -73,7 +73,7 @@ constexpr std::size_t count_tensors_of(std::index_sequence<Is...>) {
 
 template <class T>
 constexpr std::size_t count_tensors() {
-  if constexpr (ParameterType<T> || BufferType<T>) {
+  if constexpr (ParameterType<T> || PersistentBufferType<T>) {
     return 1;
   } else if constexpr (ListsChildTypes<T>) {
     using C = typename T::child_types;
@@ -96,7 +96,7 @@ struct embedded_header {
 
 }  // namespace detail
 
-/// Number of tensors (parameters and buffers) in Model's state_dict.
+/// Number of tensors (parameters and persistent buffers) in Model's state_dict.
 template <class Model>
 inline constexpr std::size_t embedded_tensor_count = detail::count_tensors<std::remove_cvref_t<Model>>();
 
@@ -113,7 +113,8 @@ constexpr bool check_embedded_tensor_count() {
 }
 
 /// Copies `data` (row-major, PyTorch's layout) into a Parameter's or Buffer's value. Shape is
-/// PyTorch's shape of the tensor, checked against the target's at compile time.
+/// PyTorch's shape of the tensor, any rank (none for a 0-D tensor), checked against the
+/// target's shape() at compile time; the target stores it as its row-major flattening.
 template <detail::tensor_name Name, int... Shape, class Target, class T, std::size_t N>
 void assign_embedded(Target& target, const T (&data)[N]) {
   constexpr bool ok = detail::check_embedded_shape<Name, Target, Shape...>(

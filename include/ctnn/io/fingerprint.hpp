@@ -9,8 +9,9 @@
 ///   for containers, whose children say it); the
 ///   children of a container, in order (Sequential); for a reflected struct, each member that
 ///   is a module as `name=...` and each empty parameter slot as `name=None`, and, when the
-///   type has no repr_name of its own (a user's layer), each parameter and buffer as
-///   `name=Parameter(R,C)` / `name=Buffer(R,C)`.
+///   type has no repr_name of its own (a user's layer), each parameter and persistent buffer
+///   with PyTorch's shape, `name=Parameter(R,C)` / `name=Buffer(R)` / `name=Parameter(8,3,3,3)`
+///   / `name=Buffer()` (0-D); a non-persistent buffer is not in files, so not here either.
 /// Built-in layers are thus described by name and widths (Linear(8,128,bias=None) when
 /// Linear has no bias); a user's layer by its class name and what it holds.
 #pragma once
@@ -77,14 +78,16 @@ struct argument_list {
   }
 };
 
+/// `Parameter(8,3,3,3)`: the kind and PyTorch's shape, `Parameter()` for a 0-D tensor.
 template <class T>
 constexpr void describe_tensor(description_sink& s, std::string_view kind) {
   s.put(kind);
   s.put("(");
-  s.put(static_cast<long long>(T::rows));
-  if constexpr (T::ndim == 2) {
-    s.put(",");
-    s.put(static_cast<long long>(T::cols));
+  bool first = true;
+  for (int d : T::shape()) {
+    if (!first) s.put(",");
+    s.put(static_cast<long long>(d));
+    first = false;
   }
   s.put(")");
 }
@@ -100,7 +103,7 @@ constexpr void describe_members(argument_list& args) {
   boost::hana::for_each(boost::hana::accessors<T>(), [&](auto pair) {
     using M = std::remove_cvref_t<decltype(boost::hana::second(pair)(std::declval<T&>()))>;
     constexpr bool shown = std::is_same_v<M, NoParameter> || ModuleLike<M> ||
-                           (!own_name && (ParameterType<M> || BufferType<M>));
+                           (!own_name && (ParameterType<M> || PersistentBufferType<M>));
     if constexpr (shown) {
       args.next();
       args.s.put(std::string_view(boost::hana::to<char const*>(std::remove_cvref_t<decltype(boost::hana::first(pair))>{})));

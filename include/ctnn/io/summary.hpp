@@ -79,7 +79,7 @@ struct Summary {
   Shape out_shape{};
   std::size_t total_params = 0;      ///< sum(p.numel() for p in model.parameters())
   std::size_t param_bytes = 0;       ///< bytes of all parameter values
-  std::size_t buffer_bytes = 0;      ///< bytes of all buffers
+  std::size_t buffer_bytes = 0;      ///< bytes of all persistent buffers (those in the state_dict)
   long long flops_per_sample = 0;    ///< FLOPs of one forward on one sample
 
   // ---- memory (issue 6) ----
@@ -129,7 +129,12 @@ constexpr std::size_t count_rows() {
 template <class T, bool Buffers>
 constexpr std::size_t count_bytes() {
   return sum_over_tensors<T>([]<class P>(std::type_identity<P>) -> std::size_t {
-    return BufferType<P> == Buffers ? sizeof(typename P::scalar_type) * P::size : 0;
+    if constexpr (BufferType<P>) {
+      // the state_dict's bytes: a non-persistent buffer is not in it
+      return Buffers && P::persistent ? sizeof(typename P::scalar_type) * P::size : 0;
+    } else {
+      return Buffers ? 0 : sizeof(typename P::scalar_type) * P::size;
+    }
   });
 }
 

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -109,21 +110,18 @@ class state_slot {
   std::vector<std::int64_t> shape_;
 };
 
-/// PyTorch's shape of an rows x cols matrix with ndim dimensions; ndim 0: 1-D when it has one
-/// column, as ctnn::Parameter's default.
-inline std::vector<std::int64_t> torch_shape(std::int64_t rows, std::int64_t cols, int ndim = 0) {
-  if (ndim == 1 || (ndim == 0 && cols == 1)) return {rows};
+/// PyTorch's shape of a rows x cols matrix that mirrors no Parameter or Buffer: 1-D (rows)
+/// when it has one column, else 2-D (rows, cols), as ctnn::Parameter's default.
+inline std::vector<std::int64_t> matrix_shape(std::int64_t rows, std::int64_t cols) {
+  if (cols == 1) return {rows};
   return {rows, cols};
 }
 
-/// The ndim of a Parameter or Buffer type (0: decide by the shape).
+/// PyTorch's shape of a Parameter or Buffer type, any rank: T::shape().
 template <class T>
-constexpr int ndim_of() {
-  if constexpr (requires { T::ndim; }) {
-    return T::ndim;
-  } else {
-    return 0;
-  }
+std::vector<std::int64_t> torch_shape_of() {
+  constexpr auto s = T::shape();
+  return std::vector<std::int64_t>(s.begin(), s.end());
 }
 
 /// A matrix destination. With accept_1d_column, an (R, 1) slot also takes a 1-D (R) tensor:
@@ -134,10 +132,9 @@ class matrix_slot final : public state_slot {
   using T = typename M::Scalar;
 
  public:
-  matrix_slot(std::string name, M& target, int ndim = 0, bool accept_1d_column = false)
-      : state_slot(std::move(name), torch_shape(target.rows(), target.cols(), ndim)),
-        target_(target),
-        accept_1d_column_(accept_1d_column) {}
+  /// `shape` is PyTorch's shape of target, whose rows x cols are its row-major flattening.
+  matrix_slot(std::string name, M& target, std::vector<std::int64_t> shape, bool accept_1d_column = false)
+      : state_slot(std::move(name), std::move(shape)), target_(target), accept_1d_column_(accept_1d_column) {}
   std::string expected() const override { return std::string(kind_name<T>()) + " " + ctnn::format_shape(shape()); }
   void stage(const SafetensorsFile& f, const TensorInfo& t, bool reject, const std::string& context) override {
     const bool old_column = accept_1d_column_ && shape().size() == 2 && shape()[1] == 1 &&
@@ -179,8 +176,8 @@ class state_list {
  public:
   template <class M>
     requires requires(M& m) { m.rows(); m.cols(); typename M::Scalar; }
-  void add(std::string name, M& target, int ndim = 0, bool accept_1d_column = false) {
-    slots_.push_back(std::make_unique<matrix_slot<M>>(std::move(name), target, ndim, accept_1d_column));
+  void add(std::string name, M& target, std::vector<std::int64_t> shape, bool accept_1d_column = false) {
+    slots_.push_back(std::make_unique<matrix_slot<M>>(std::move(name), target, std::move(shape), accept_1d_column));
   }
   template <class T>
     requires std::same_as<T, double> || std::same_as<T, std::int64_t>
@@ -193,23 +190,24 @@ class state_list {
   std::vector<std::unique_ptr<state_slot>> slots_;
 };
 
-/// Every parameter, then every buffer, of model, under prefix + its state_dict name
-/// (accept_1d_column: see matrix_slot).
+/// Every parameter, then every persistent buffer, of model, under prefix + its state_dict
+/// name and with its PyTorch shape (accept_1d_column: see matrix_slot).
 template <class Model>
 void add_model_state(Model& model, const std::string& prefix, state_list& out, bool accept_1d_column = false) {
   named_parameters(model, [&](std::string_view name, auto& p) {
-    out.add(prefix + std::string(name), p.value, ndim_of<std::remove_cvref_t<decltype(p)>>(), accept_1d_column);
+    out.add(prefix + std::string(name), p.value, torch_shape_of<std::remove_cvref_t<decltype(p)>>(), accept_1d_column);
   });
   named_buffers(model, [&](std::string_view name, auto& b) {
-    out.add(prefix + std::string(name), b.value, ndim_of<std::remove_cvref_t<decltype(b)>>(), accept_1d_column);
+    if constexpr (PersistentBufferType<decltype(b)>)
+      out.add(prefix + std::string(name), b.value, torch_shape_of<std::remove_cvref_t<decltype(b)>>(), accept_1d_column);
   });
 }
 
-/// Adds a matrix to writer as PyTorch's row-major tensor (1-D when it has one column),
-/// converted to `dtype` (the matrix's own when empty).
+/// Adds a matrix to writer as PyTorch's row-major tensor of the given shape (by default
+/// matrix_shape: 1-D when it has one column), converted to `dtype` (the matrix's own when empty).
 template <class M>
 void write_matrix(SafetensorsWriter& writer, std::string name, const M& m, std::optional<Dtype> dtype,
-                  int ndim = 0) {
+                  std::optional<std::vector<std::int64_t>> shape = std::nullopt) {
   using T = typename M::Scalar;
   std::vector<T> values(static_cast<std::size_t>(m.size()));
   const Eigen::Index cols = m.cols();
@@ -219,18 +217,20 @@ void write_matrix(SafetensorsWriter& writer, std::string name, const M& m, std::
   if constexpr (std::is_floating_point_v<T>) {
     if (dtype) d = *dtype;
   }
-  writer.add_values<T>(std::move(name), d, torch_shape(m.rows(), m.cols(), ndim), values);
+  writer.add_values<T>(std::move(name), d, shape ? std::move(*shape) : matrix_shape(m.rows(), m.cols()), values);
 }
 
-/// Writes every parameter and buffer of model under prefix + its state_dict name.
+/// Writes every parameter and persistent buffer of model under prefix + its state_dict name,
+/// with its PyTorch shape.
 template <class Model>
 void write_model_state(const Model& model, const std::string& prefix, SafetensorsWriter& writer,
                        std::optional<Dtype> dtype) {
   named_parameters(model, [&](std::string_view name, const auto& p) {
-    write_matrix(writer, prefix + std::string(name), p.value, dtype, ndim_of<std::remove_cvref_t<decltype(p)>>());
+    write_matrix(writer, prefix + std::string(name), p.value, dtype, torch_shape_of<std::remove_cvref_t<decltype(p)>>());
   });
   named_buffers(model, [&](std::string_view name, const auto& b) {
-    write_matrix(writer, prefix + std::string(name), b.value, dtype, ndim_of<std::remove_cvref_t<decltype(b)>>());
+    if constexpr (PersistentBufferType<decltype(b)>)
+      write_matrix(writer, prefix + std::string(name), b.value, dtype, torch_shape_of<std::remove_cvref_t<decltype(b)>>());
   });
 }
 
