@@ -6,6 +6,7 @@
 #include "ctnn/core/dual.hpp"
 #include "ctnn/core/error.hpp"
 #include "ctnn/core/layer.hpp"
+#include "ctnn/core/make_model.hpp"
 #include "ctnn/core/module.hpp"
 #include "ctnn/core/module_base.hpp"
 #include "ctnn/core/parameter.hpp"

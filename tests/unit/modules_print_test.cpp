@@ -128,6 +128,26 @@ TEST_CASE("summary follows shapes through Flatten and Linear on the last dimensi
   CHECK(os.str().find("(3, 4)") != std::string::npos);
 }
 
+TEST_CASE("a model too large for a thread's stack: summary says so, make_model puts it on the heap", "[modules][summary]") {
+  // --8<-- [start:make-model]
+  using Big = ctnn::Sequential<ctnn::Linear<128, 128>, ctnn::ReLU, ctnn::Linear<128, 128>, ctnn::ReLU,
+                               ctnn::Linear<128, 128>, ctnn::ReLU, ctnn::Linear<128, 128>>;
+  static_assert(ctnn::summary<Big>().model_sizeof > ctnn::stack_advice_bytes);  // 4 x 128 KiB
+  auto net = ctnn::make_model<Big>();  // std::unique_ptr<Big>, aligned for Eigen
+  auto opt = ctnn::make_model<ctnn::optim::Adam<Big>>(*net, ctnn::optim::AdamOptions{});
+  // --8<-- [end:make-model]
+  std::ostringstream os;
+  os << ctnn::summary<Big, ctnn::optim::Adam<Big>>();
+  CHECK(os.str().find("allocate on the heap (ctnn::make_model<T>())") != std::string::npos);
+  const auto y = net->forward(ctnn::Sample<float, 128>::Ones());
+  net->backward(y);
+  opt->step();
+  CHECK(y.allFinite());
+  std::ostringstream small;
+  small << ctnn::summary<ctnn::Sequential<ctnn::Linear<8, 16>>>();
+  CHECK(small.str().find("allocate on the heap") == std::string::npos);
+}
+
 TEST_CASE("print(model) follows nn.Module.__repr__ for multi-line extra_repr", "[modules][print]") {
   // PyTorch: extra lines first, then children, all indented by two
   CHECK(ctnn::repr(Block{}) ==

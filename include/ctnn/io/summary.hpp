@@ -49,6 +49,7 @@
 #include "ctnn/core/buffer.hpp"
 #include "ctnn/core/cached.hpp"
 #include "ctnn/core/layer.hpp"
+#include "ctnn/core/make_model.hpp"
 #include "ctnn/core/module.hpp"
 #include "ctnn/core/scalar.hpp"
 #include "ctnn/core/sequential.hpp"
@@ -517,6 +518,9 @@ std::ostream& operator<<(std::ostream& os, const Summary<N>& s) {
       os << "Optimizer state heap (parameters past Eigen's stack limit): " << detail::readable_bytes(s.optimizer_heap_bytes)
          << '\n';
   }
+  if (s.model_sizeof + s.optimizer_sizeof > stack_advice_bytes)
+    os << "Larger than " << detail::readable_bytes(stack_advice_bytes)
+       << ": allocate on the heap (ctnn::make_model<T>()), not on a thread's stack\n";
   os << rule << '\n';
   return os;
 }
