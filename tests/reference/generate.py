@@ -791,6 +791,28 @@ def tensors_cases():
                "nn.Conv2d's kaiming_uniform(a=sqrt 5) bound", tensors)
 
 
+# ---------------------------------------------------------------- shared parameters
+
+def d2l_shared():
+    """The d2l example of seed 001: one Linear(8, 8) object at positions 2 and 4."""
+    shared = nn.Linear(8, 8)
+    return nn.Sequential(nn.Linear(4, 8), nn.ReLU(), shared, nn.ReLU(), shared, nn.ReLU(), nn.Linear(8, 1))
+
+
+def shared_cases():
+    """Shared parameters (ctnn::Shared<2>): values, gradients (both uses add up), an SGD-momentum
+    and an Adam trajectory (the shared weight updated once per step), and print(model)."""
+    module_case("shared_d2l", "d2l: Sequential(Linear(4,8), ReLU, shared, ReLU, shared, ReLU, Linear(8,1)), "
+                "shared = Linear(8,8), on torch.rand(2, 4)", d2l_shared, lambda: torch.rand(2, 4))
+    trajectory_case("train_shared_sgd_momentum", "the d2l shared net, MSELoss, SGD(lr=0.05, momentum=0.9), 5 steps",
+                    d2l_shared, lambda: torch.randn(6, 4), lambda: torch.randn(6, 1), nn.MSELoss(),
+                    lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.9), 5)
+    trajectory_case("train_shared_adam", "the d2l shared net, MSELoss, Adam(lr=1e-2), 5 steps",
+                    d2l_shared, lambda: torch.randn(6, 4), lambda: torch.randn(6, 1), nn.MSELoss(),
+                    lambda p: torch.optim.Adam(p, lr=1e-2), 5)
+    write_print("shared_d2l", d2l_shared())
+
+
 # ---------------------------------------------------------------- main
 
 GROUPS = {
@@ -801,6 +823,7 @@ GROUPS = {
     "io": io_cases,
     "shapes": shape_cases,
     "tensors": tensors_cases,
+    "shared": shared_cases,
 }
 
 

@@ -2,6 +2,7 @@
 // double, on committed reference data (tests/reference/generate.py), also at magnitude 1e4.
 #include <catch2/catch.hpp>
 #include <ctnn/core/sequential.hpp>
+#include <ctnn/core/shared.hpp>
 #include <ctnn/init/reset.hpp>
 #include <ctnn/layers/activations.hpp>
 #include <ctnn/layers/centered.hpp>
@@ -11,6 +12,7 @@
 #include <ctnn/testing/gradcheck.hpp>
 
 #include <memory>
+#include <vector>
 #include <string>
 
 #include "torch_compare.hpp"
@@ -193,4 +195,25 @@ TEST_CASE("Unflatten, Flatten, Linear<any, N> and Softmax(dim=-1) agree with PyT
   compare_with_torch<float, 8, 3>("softmax_last_dim", *sf);
   auto sd = std::make_unique<ctnn::with_scalar<Seq, double>>();
   compare_with_torch<double, 8, 3>("softmax_last_dim", *sd);
+}
+
+// ---- shared parameters ----------------------------------------------------------------------
+
+TEST_CASE("a layer used twice (ctnn::Shared) agrees with PyTorch's shared module", "[shared][torch]") {
+  // --8<-- [start:shared]
+  // shared = nn.Linear(8, 8)
+  // net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), shared, nn.ReLU(), shared, nn.ReLU(), nn.Linear(8, 1))
+  using Net = ctnn::Sequential<ctnn::Linear<4, 8>, ctnn::ReLU, ctnn::Linear<8, 8>, ctnn::ReLU,
+                               ctnn::Shared<2>, ctnn::ReLU, ctnn::Linear<8, 1>>;
+  static_assert(ctnn::parameter_count<Net> == (4 * 8 + 8) + (8 * 8 + 8) + (8 + 1));  // the shared one once
+  Net net;
+  CHECK(&ctnn::layer<2>(net) == &ctnn::layer<4>(net));  // one object, as net[2] is net[4]
+  // --8<-- [end:shared]
+  std::vector<std::string> names;
+  ctnn::named_parameters(net, [&](std::string_view n, auto&) { names.emplace_back(n); });
+  CHECK(names == std::vector<std::string>{"0.weight", "0.bias", "2.weight", "2.bias", "6.weight", "6.bias"});
+  // values and gradients: both uses add up in the one .grad
+  compare_with_torch<float, 4, 2>("shared_d2l", net);
+  ctnn::with_scalar<Net, double> d;
+  compare_with_torch<double, 4, 2>("shared_d2l", d);
 }

@@ -3,11 +3,14 @@
 // fallback of repr, and ctnn::Dual / ctnn::Elementwise.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <ctnn/ctnn.hpp>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "../../examples/seed_layers.hpp"
 
@@ -109,6 +112,28 @@ TEST_CASE("print(model) matches PyTorch for Flatten, Unflatten and layers on sev
   ctnn::named_parameters(net, [&](std::string_view n, auto&) { names.emplace_back(n); });
   CHECK(names == std::vector<std::string>{"2.weight", "2.bias", "4.weight", "4.bias"});
   static_assert(ctnn::parameter_count<Net> == 4 * 2 + 2 + 6 * 3 + 3);
+}
+
+TEST_CASE("a shared layer prints, saves and loads under both names, as PyTorch's state_dict", "[modules][print][shared][torch]") {
+  using Net = ctnn::Sequential<ctnn::Linear<4, 8>, ctnn::ReLU, ctnn::Linear<8, 8>, ctnn::ReLU, ctnn::Shared<2>,
+                               ctnn::ReLU, ctnn::Linear<8, 1>>;
+  Net net;
+  CHECK(printed(net) == golden("shared_d2l"));
+  static_assert(ctnn::architecture<Net> == "Sequential(Linear(4,8),ReLU,Linear(8,8),ReLU,Shared(2),ReLU,Linear(8,1))");
+  static_assert(ctnn::embedded_tensor_count<Net> == 8);  // "4.weight" and "4.bias" too
+  static_assert(ctnn::summary<Net>().total_params == 121 && ctnn::summary<Net>().param_bytes == 121 * 4);
+  const std::string path = "shared_d2l_test.safetensors";
+  ctnn::save_safetensors(net, path);
+  const auto file = ctnn::SafetensorsFile::read(path);
+  std::vector<std::string> keys;
+  for (const auto& t : file.tensors()) keys.push_back(t.name);
+  std::sort(keys.begin(), keys.end());
+  CHECK(keys == std::vector<std::string>{"0.bias", "0.weight", "2.bias", "2.weight", "4.bias", "4.weight", "6.bias",
+                                         "6.weight"});
+  Net other;
+  ctnn::load_safetensors(other, path);  // strict: every name present
+  CHECK(ctnn::layer<4>(other).weight.value == ctnn::layer<2>(net).weight.value);
+  std::remove(path.c_str());
 }
 
 TEST_CASE("summary follows shapes through Flatten and Linear on the last dimension", "[modules][summary][shapes]") {

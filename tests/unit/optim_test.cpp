@@ -199,6 +199,31 @@ TEST_CASE("seed 002's training loop matches PyTorch step for step") {
   seed002<double>();
 }
 
+template <class S>
+using SharedNet = ctnn::Sequential<ctnn::Linear<4, 8, true, S>, ctnn::ReLU, ctnn::Linear<8, 8, true, S>, ctnn::ReLU,
+                                   ctnn::Shared<2>, ctnn::ReLU, ctnn::Linear<8, 1, true, S>>;
+
+template <class S>
+void shared_trajectories() {
+  using Y = Eigen::Matrix<S, 1, 6>;
+  {
+    SharedNet<S> net;
+    check_trajectory<S, SharedNet<S>, Y>(
+        "train_shared_sgd_momentum", net, ctnn::MSELoss{},
+        [](auto& m) { return ctnn::optim::SGD{m, {.lr = 0.05, .momentum = 0.9}}; }, no_scheduler);
+  }
+  {
+    SharedNet<S> net;
+    check_trajectory<S, SharedNet<S>, Y>("train_shared_adam", net, ctnn::MSELoss{},
+                                          [](auto& m) { return ctnn::optim::Adam{m, {.lr = 1e-2}}; }, no_scheduler);
+  }
+}
+
+TEST_CASE("a shared layer (ctnn::Shared) trains as PyTorch's shared module: updated once per step", "[optim][shared]") {
+  shared_trajectories<float>();
+  shared_trajectories<double>();
+}
+
 TEST_CASE("SGD, Adam, AdamW, RMSprop and Adagrad trajectories match PyTorch") {
   mlps<float>();
   mlps<double>();

@@ -29,6 +29,7 @@
 #include "ctnn/core/buffer.hpp"
 #include "ctnn/core/module_base.hpp"
 #include "ctnn/core/parameter.hpp"
+#include "ctnn/core/shared.hpp"
 
 namespace ctnn {
 
@@ -164,21 +165,39 @@ void visit_parameters(T& obj, F& f) {
   }
 }
 
+/// Calls f(name, child) for every child of obj as the state_dict lists them: a container's
+/// reused positions (ctnn::Shared) too, under their own names.
 template <class T, class F>
+void for_each_state_child(T& obj, F&& f) {
+  if constexpr (requires { obj.for_each_child_with_shared(f); }) {
+    obj.for_each_child_with_shared(f);
+  } else {
+    for_each_child(obj, f);
+  }
+}
+
+/// WithShared: every name a shared parameter has (the state_dict's); else each parameter once
+/// (named_parameters, as PyTorch's remove_duplicate).
+template <bool WithShared = false, class T, class F>
 void visit_named_parameters(T& obj, const std::string& prefix, F& f) {
   if constexpr (ParameterType<T>) {
     f(std::string_view(prefix), obj);
   } else if constexpr (ModuleLike<T>) {
-    for_each_child(obj, [&](std::string_view name, auto& child) {
+    auto visit = [&](std::string_view name, auto& child) {
       std::string full = prefix;
       if (!full.empty()) full += '.';
       full += name;
-      visit_named_parameters(child, full, f);
-    });
+      visit_named_parameters<WithShared>(child, full, f);
+    };
+    if constexpr (WithShared) {
+      for_each_state_child(obj, visit);
+    } else {
+      for_each_child(obj, visit);
+    }
   }
 }
 
-template <bool Named, class T, class F>
+template <bool Named, class T, class F, bool WithShared = false>
 void visit_buffers(T& obj, const std::string& prefix, F& f) {
   if constexpr (BufferType<T>) {
     if constexpr (Named) {
@@ -187,17 +206,34 @@ void visit_buffers(T& obj, const std::string& prefix, F& f) {
       f(obj);
     }
   } else if constexpr (ModuleLike<T>) {
-    for_each_child(obj, [&](std::string_view name, auto& child) {
+    auto visit = [&](std::string_view name, auto& child) {
       if constexpr (!Named) {
-        visit_buffers<false>(child, prefix, f);
+        visit_buffers<false, std::remove_reference_t<decltype(child)>, F, WithShared>(child, prefix, f);
       } else {
         std::string full = prefix;
         if (!full.empty()) full += '.';
         full += name;
-        visit_buffers<true>(child, full, f);
+        visit_buffers<true, std::remove_reference_t<decltype(child)>, F, WithShared>(child, full, f);
       }
-    });
+    };
+    if constexpr (WithShared) {
+      for_each_state_child(obj, visit);
+    } else {
+      for_each_child(obj, visit);
+    }
   }
+}
+
+/// The state_dict's parameters: every name, a shared parameter under each of its names
+/// (PyTorch's state_dict has "2.weight" and "4.weight" for one shared Linear).
+template <class Model, class F>
+void named_state_parameters(Model& model, F&& f) {
+  visit_named_parameters<true>(model, std::string{}, f);
+}
+/// The state_dict's buffers, likewise.
+template <class Model, class F>
+void named_state_buffers(Model& model, F&& f) {
+  visit_buffers<true, Model, F, true>(model, std::string{}, f);
 }
 
 template <class T, class F>
@@ -239,14 +275,22 @@ constexpr void for_each_child_type(F&& f) {
   }
 }
 
-/// The sum of g(type_identity<P>) over every parameter and buffer P in the tree of T.
-template <class T, class G>
+/// The sum of g(type_identity<P>) over every parameter and buffer P in the tree of T: each
+/// once, or (WithShared) as the state_dict lists them, a shared layer's under each of its names.
+template <class T, bool WithShared = false, class G>
 constexpr std::size_t sum_over_tensors(G g) {
   if constexpr (ParameterType<T> || BufferType<T>) {
     return g(std::type_identity<T>{});
+  } else if constexpr (is_shared_child<T>) {
+    if constexpr (WithShared) {
+      return sum_over_tensors<typename T::layer_type, true>(g);
+    } else {
+      return 0;  // its layer was counted where it is defined
+    }
   } else if constexpr (ModuleLike<T>) {
     std::size_t n = 0;
-    for_each_child_type<T>([&]<class C>(std::type_identity<C>, std::string_view) { n += sum_over_tensors<C>(g); });
+    for_each_child_type<T>(
+        [&]<class C>(std::type_identity<C>, std::string_view) { n += sum_over_tensors<C, WithShared>(g); });
     return n;
   } else {
     return 0;

@@ -24,6 +24,7 @@
 #include "ctnn/core/module.hpp"
 #include "ctnn/core/scalar.hpp"
 #include "ctnn/core/shape.hpp"
+#include "ctnn/core/shared.hpp"
 #include "ctnn/core/tensor.hpp"
 #include "ctnn/detail/activation_buffer.hpp"
 #include "ctnn/detail/fuse.hpp"
@@ -140,10 +141,51 @@ struct sequential_parts_of {
   }
 };
 
+/// Sequential's arguments with every Shared<I> replaced by the layer it reuses (for shapes,
+/// checks and computing), and where each position's object is (targets[k]: k, or the
+/// reused layer's index).
 template <class... Ls>
-struct sequential_parts : sequential_parts_of<sequential_input_shape<Ls...>(), false, Ls...> {};
+struct shared_resolution {
+  using raw = std::tuple<Ls...>;
+  template <std::size_t... Ks>
+  static auto resolve(std::index_sequence<Ks...>) -> std::tuple<typename shared_target<Ks, raw>::type...>;
+  using resolved = decltype(resolve(std::index_sequence_for<Ls...>{}));
+  static constexpr auto targets = []<std::size_t... Ks>(std::index_sequence<Ks...>) {
+    return std::array<std::size_t, sizeof...(Ls)>{shared_target<Ks, raw>::index...};
+  }(std::index_sequence_for<Ls...>{});
+};
+
+template <Shape In, bool Given, class Resolved>
+struct sequential_parts_from;
+template <Shape In, bool Given, class... Rs>
+struct sequential_parts_from<In, Given, std::tuple<Rs...>> : sequential_parts_of<In, Given, Rs...> {};
+
+template <Shape In, bool Given, class... Ls>
+struct sequential_parts_shared : shared_resolution<Ls...>,
+                                 sequential_parts_from<In, Given, typename shared_resolution<Ls...>::resolved> {
+  using base = sequential_parts_from<In, Given, typename shared_resolution<Ls...>::resolved>;
+  using compute_layers = typename base::bound_layers;
+  /// The children as walkers see them: a reused position holds a shared_child.
+  template <std::size_t... Ks>
+  static auto children(std::index_sequence<Ks...>)
+      -> std::tuple<std::conditional_t<shared_resolution<Ls...>::targets[Ks] == Ks, std::tuple_element_t<Ks, compute_layers>,
+                                       shared_child<shared_resolution<Ls...>::targets[Ks],
+                                                    std::tuple_element_t<Ks, compute_layers>>>...>;
+  using child_layers = decltype(children(std::index_sequence_for<Ls...>{}));
+};
+
+template <class Tuple>
+struct tuple_input_shape;
+template <class... Rs>
+struct tuple_input_shape<std::tuple<Rs...>> {
+  static constexpr Shape value = sequential_input_shape<Rs...>();
+};
+
+template <class... Ls>
+struct sequential_parts
+    : sequential_parts_shared<tuple_input_shape<typename shared_resolution<Ls...>::resolved>::value, false, Ls...> {};
 template <Shape In, class... Ls>
-struct sequential_parts<input_shape_tag<In>, Ls...> : sequential_parts_of<In, true, Ls...> {};
+struct sequential_parts<input_shape_tag<In>, Ls...> : sequential_parts_shared<In, true, Ls...> {};
 
 /// f.template operator()<Ts...>() for the types of std::tuple<Ts...>.
 template <class Tuple, class F>
@@ -163,12 +205,15 @@ class Sequential : detail::sequential_parts<Layers...>::checks,
 
  public:
   /// The layers as they compute on the shapes that reach them (Linear<any, 10> after 400
-  /// elements is Linear<400, 10>).
-  using child_types = typename parts::bound_layers;
+  /// elements is Linear<400, 10>); a position reusing an earlier layer (ctnn::Shared<I>) holds
+  /// a detail::shared_child naming it.
+  using child_types = typename parts::child_layers;
 
  private:
   static constexpr std::size_t n = std::tuple_size_v<child_types>;
   static constexpr auto shapes = parts::shapes;
+  /// The layer each position computes with (a Shared<I> position: layer I's type).
+  using compute_types = typename parts::compute_layers;
 
  public:
   static_assert(detail::same_scalars<typename detail::first_scalar<Layers...>::type, Layers...>(),
@@ -314,25 +359,37 @@ class Sequential : detail::sequential_parts<Layers...>::checks,
 
   // ---- children --------------------------------------------------------------------------
 
+  /// Layer I, as net[I] (for a Shared<J> position, layer J itself).
   template <std::size_t I>
   auto& get() {
     static_assert(I < n, "ctnn::Sequential::get<I>: I is past the last layer");
-    return std::get<I>(layers_);
+    return layer_at<I>();
   }
   template <std::size_t I>
   const auto& get() const {
     static_assert(I < n, "ctnn::Sequential::get<I>: I is past the last layer");
-    return std::get<I>(layers_);
+    return layer_at<I>();
   }
 
-  /// Calls f("0", layer0), f("1", layer1), ...: the names PyTorch gives Sequential's children.
+  /// Calls f("0", layer0), f("1", layer1), ...: the names PyTorch gives Sequential's children,
+  /// each module once (a Shared<I> position is skipped: its layer was visited under I).
   template <class F>
   void for_each_child(F&& f) {
-    for_each_child_impl(*this, f, std::make_index_sequence<n>{});
+    for_each_child_impl<false>(*this, f, std::make_index_sequence<n>{});
   }
   template <class F>
   void for_each_child(F&& f) const {
-    for_each_child_impl(*this, f, std::make_index_sequence<n>{});
+    for_each_child_impl<false>(*this, f, std::make_index_sequence<n>{});
+  }
+  /// Every position, a Shared<I> one with layer I under its own name: what the state_dict and
+  /// print(model) list ("2.weight" and "4.weight" for one shared Linear).
+  template <class F>
+  void for_each_child_with_shared(F&& f) {
+    for_each_child_impl<true>(*this, f, std::make_index_sequence<n>{});
+  }
+  template <class F>
+  void for_each_child_with_shared(F&& f) const {
+    for_each_child_impl<true>(*this, f, std::make_index_sequence<n>{});
   }
 
   /// Bytes of the activations a_0..a_n this Sequential keeps from its last forward (its own
@@ -345,9 +402,20 @@ class Sequential : detail::sequential_parts<Layers...>::checks,
   }
 
  private:
-  template <class Self, class F, std::size_t... Is>
+  template <bool WithShared, class Self, class F, std::size_t... Is>
   static void for_each_child_impl(Self& self, F& f, std::index_sequence<Is...>) {
-    (f(detail::index_name<Is>::value, std::get<Is>(self.layers_)), ...);
+    ((WithShared || parts::targets[Is] == Is ? f(detail::index_name<Is>::value, self.template layer_at<Is>()) : void()),
+     ...);
+  }
+
+  /// The object position I computes with.
+  template <std::size_t I>
+  auto& layer_at() {
+    return std::get<parts::targets[I]>(layers_);
+  }
+  template <std::size_t I>
+  const auto& layer_at() const {
+    return std::get<parts::targets[I]>(layers_);
   }
 
   /// Width of activation i when the input has XR rows at compile time (Dynamic: run time).
@@ -358,7 +426,7 @@ class Sequential : detail::sequential_parts<Layers...>::checks,
       return w == any ? Eigen::Dynamic : w;
     }
     // every layer shape-polymorphic: the input's rows decide
-    const int w = detail::apply_tuple<child_types>([]<class... Ls>() {
+    const int w = detail::apply_tuple<compute_types>([]<class... Ls>() {
       return detail::sequential_shapes<Ls...>(Shape(XR));
     })[i].size();
     return w == any ? Eigen::Dynamic : w;
@@ -408,7 +476,7 @@ class Sequential : detail::sequential_parts<Layers...>::checks,
   /// Whether layer I only reshapes (Flatten, Unflatten): its output is its input's bytes.
   template <std::size_t I>
   static constexpr bool reshapes() {
-    return reshapes_only<std::tuple_element_t<I, child_types>>;
+    return reshapes_only<std::tuple_element_t<I, compute_types>>;
   }
   /// slots[i]: the buffer holding a_i; a reshaping layer's output shares its input's.
   static constexpr auto slots = []<std::size_t... Is>(std::index_sequence<Is...>) {
@@ -450,7 +518,7 @@ class Sequential : detail::sequential_parts<Layers...>::checks,
     if constexpr (!reshapes<I>()) {
       auto x = view<I, S, XR, B>();
       auto y = view<I + 1, S, XR, B>();
-      detail::forward_into(std::get<I>(layers_), x, y);
+      detail::forward_into(layer_at<I>(), x, y);
     }
     if constexpr (I + 1 < n) forward_from<I + 1, S, XR, B>();
   }
@@ -463,7 +531,7 @@ class Sequential : detail::sequential_parts<Layers...>::checks,
       return Eigen::Map<const Eigen::Matrix<S, R, B>>(grad.data(), R == Eigen::Dynamic ? grad.size() / grad.cols() : R,
                                                       grad.cols());
     } else {
-      return detail::backward(std::get<I>(layers_), view<I, S, XR, B>(), view<I + 1, S, XR, B>(), grad);
+      return detail::backward(layer_at<I>(), view<I, S, XR, B>(), view<I + 1, S, XR, B>(), grad);
     }
   }
 
@@ -471,7 +539,7 @@ class Sequential : detail::sequential_parts<Layers...>::checks,
   template <std::size_t I, class X>
   static constexpr bool fuses_next() {
     if constexpr (I + 1 < n) {
-      return detail::FusesActivation<std::tuple_element_t<I, child_types>, std::tuple_element_t<I + 1, child_types>, X>;
+      return detail::FusesActivation<std::tuple_element_t<I, compute_types>, std::tuple_element_t<I + 1, compute_types>, X>;
     } else {
       return false;
     }
@@ -481,14 +549,14 @@ class Sequential : detail::sequential_parts<Layers...>::checks,
   auto infer_from(const X& x) const {
     if constexpr (fuses_next<I, X>()) {
       // a layer and the activation after it in one pass: act(W x + b) (detail/fuse.hpp)
-      auto y = detail::infer_fused(std::get<I>(layers_), std::get<I + 1>(layers_), x);
+      auto y = detail::infer_fused(layer_at<I>(), layer_at<I + 1>(), x);
       if constexpr (I + 2 < n) {
         return infer_from<I + 2>(y);
       } else {
         return y;
       }
     } else {
-      auto y = detail::infer(std::get<I>(layers_), x);
+      auto y = detail::infer(layer_at<I>(), x);
       if constexpr (I + 1 < n) {
         return infer_from<I + 1>(y);
       } else {
@@ -518,7 +586,7 @@ class Sequential : detail::sequential_parts<Layers...>::checks,
   template <std::size_t I, std::size_t First, class S, int XR, int B, class G>
   void backward_parameters_from(const G& grad) {
     if constexpr (I == First) {
-      detail::backward_parameters(std::get<I>(layers_), view<I, S, XR, B>(), view<I + 1, S, XR, B>(), grad);
+      detail::backward_parameters(layer_at<I>(), view<I, S, XR, B>(), view<I + 1, S, XR, B>(), grad);
     } else if constexpr (reshapes<I>() && !detail::contiguous_storage<G>) {
       const typename G::PlainObject g = grad;
       backward_parameters_from<I, First, S, XR, B>(g);

@@ -12,7 +12,6 @@
 #include <algorithm>
 #include <array>
 #include <boost/hana/accessors.hpp>
-#include <boost/hana/fold_left.hpp>
 #include <boost/hana/second.hpp>
 #include <cstddef>
 #include <tuple>
@@ -63,29 +62,12 @@ constexpr bool check_embedded_shape(std::index_sequence<Is...>) {
   return check::value;
 }
 
-template <class T>
-constexpr std::size_t count_tensors();
-
-template <class Tuple, std::size_t... Is>
-constexpr std::size_t count_tensors_of(std::index_sequence<Is...>) {
-  return (std::size_t{0} + ... + count_tensors<std::tuple_element_t<Is, Tuple>>());
-}
-
+/// Tensors of T's state_dict: parameters and persistent buffers, a shared layer's under each
+/// of its names.
 template <class T>
 constexpr std::size_t count_tensors() {
-  if constexpr (ParameterType<T> || PersistentBufferType<T>) {
-    return 1;
-  } else if constexpr (ListsChildTypes<T>) {
-    using C = typename T::child_types;
-    return count_tensors_of<C>(std::make_index_sequence<std::tuple_size_v<C>>{});
-  } else if constexpr (HanaStruct<T>) {
-    return boost::hana::fold_left(boost::hana::accessors<T>(), std::size_t{0}, [](std::size_t acc, auto pair) {
-      using M = std::remove_cvref_t<decltype(boost::hana::second(pair)(std::declval<T&>()))>;
-      return acc + count_tensors<M>();
-    });
-  } else {
-    return 0;
-  }
+  return sum_over_tensors<T, true>(
+      []<class P>(std::type_identity<P>) -> std::size_t { return ParameterType<P> || PersistentBufferType<P> ? 1 : 0; });
 }
 
 template <std::size_t InHeader>

@@ -123,6 +123,12 @@ constexpr void describe_members(argument_list& args) {
 
 template <class T>
 constexpr void describe(description_sink& s) {
+  if constexpr (is_shared_child<T>) {  // ctnn::Shared<I>: a reuse of child I
+    s.put("Shared(");
+    s.put(static_cast<long long>(T::target));
+    s.put(")");
+    return;
+  }
   s.put(repr_name_of<T>());
   argument_list args{s};
   if constexpr (!ListsChildTypes<T> && requires { T::in_features; T::out_features; }) {

@@ -52,7 +52,7 @@ std::string repr(const M& module) {
     const std::string extra = module.extra_repr();
     if (!extra.empty()) extra_lines = detail::split_lines(extra);
   }
-  detail::for_each_child(module, [&](std::string_view name, const auto& child) {
+  detail::for_each_state_child(module, [&](std::string_view name, const auto& child) {
     if constexpr (detail::ModuleLike<std::remove_cvref_t<decltype(child)>>)
       child_lines.push_back("(" + std::string(name) + "): " + detail::add_indent(repr(child), 2));
   });

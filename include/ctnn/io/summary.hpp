@@ -115,7 +115,11 @@ namespace detail {
 template <class T, class F>
 constexpr void for_each_child_module_type(F&& f) {
   for_each_child_type<T>([&]<class C>(std::type_identity<C> c, std::string_view name) {
-    if constexpr (ModuleLike<C>) f(c, name);
+    if constexpr (is_shared_child<C>) {
+      f(std::type_identity<typename C::layer_type>{}, name);  // a reuse computes too: its own row
+    } else if constexpr (ModuleLike<C>) {
+      f(c, name);
+    }
   });
 }
 
@@ -279,7 +283,9 @@ constexpr ActivationCount activations_per_sample(Shape in) {
 /// forward_into bypasses its caches).
 template <class L>
 constexpr ActivationCount child_activations(Shape in) {
-  if constexpr (is_cached_v<L> && writes_into<L>) {
+  if constexpr (is_shared_child<L>) {
+    return child_activations<typename L::layer_type>(in);  // a reuse keeps what its layer keeps
+  } else if constexpr (is_cached_v<L> && writes_into<L>) {
     return activations_per_sample<typename L::layer_type>(in);
   } else {
     return activations_per_sample<L>(in);

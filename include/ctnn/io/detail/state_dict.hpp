@@ -191,13 +191,13 @@ class state_list {
 };
 
 /// Every parameter, then every persistent buffer, of model, under prefix + its state_dict
-/// name and with its PyTorch shape (accept_1d_column: see matrix_slot).
+/// name (a shared one under each of its names) and with its PyTorch shape (accept_1d_column: see matrix_slot).
 template <class Model>
 void add_model_state(Model& model, const std::string& prefix, state_list& out, bool accept_1d_column = false) {
-  named_parameters(model, [&](std::string_view name, auto& p) {
+  named_state_parameters(model, [&](std::string_view name, auto& p) {
     out.add(prefix + std::string(name), p.value, torch_shape_of<std::remove_cvref_t<decltype(p)>>(), accept_1d_column);
   });
-  named_buffers(model, [&](std::string_view name, auto& b) {
+  named_state_buffers(model, [&](std::string_view name, auto& b) {
     if constexpr (PersistentBufferType<decltype(b)>)
       out.add(prefix + std::string(name), b.value, torch_shape_of<std::remove_cvref_t<decltype(b)>>(), accept_1d_column);
   });
@@ -225,10 +225,10 @@ void write_matrix(SafetensorsWriter& writer, std::string name, const M& m, std::
 template <class Model>
 void write_model_state(const Model& model, const std::string& prefix, SafetensorsWriter& writer,
                        std::optional<Dtype> dtype) {
-  named_parameters(model, [&](std::string_view name, const auto& p) {
+  named_state_parameters(model, [&](std::string_view name, const auto& p) {
     write_matrix(writer, prefix + std::string(name), p.value, dtype, torch_shape_of<std::remove_cvref_t<decltype(p)>>());
   });
-  named_buffers(model, [&](std::string_view name, const auto& b) {
+  named_state_buffers(model, [&](std::string_view name, const auto& b) {
     if constexpr (PersistentBufferType<decltype(b)>)
       write_matrix(writer, prefix + std::string(name), b.value, dtype, torch_shape_of<std::remove_cvref_t<decltype(b)>>());
   });
