@@ -30,6 +30,8 @@ ctnn_add_compile_fail_test(lazy_linear_unknown SOURCE ${cf}/lazy_linear_unknown.
   EXPECT "give the network's input shape with ctnn::with_input.*layer<1, ctnn::Linear<0, 4[^>]*> ?>::needs_to_know_its_input_shape_but_it_is_known<false>")
 ctnn_add_compile_fail_test(input_shape_mismatch SOURCE ${cf}/input_shape_mismatch.cpp
   EXPECT "does not fit the first layer.*layer<0, ctnn::Linear<4, 2[^>]*> ?>::expects_input_shape<4>::but_the_network_input_shape_is<3, 5>")
+ctnn_add_compile_fail_test(shared_not_earlier SOURCE ${cf}/shared_not_earlier.cpp
+  EXPECT "must be the index of an earlier layer.*shared_at_position<2>::names_an_earlier_layer<3>")
 # Custom layers (issue 3): a member of a custom model (ctnn::Cached<L>) missing a part of the
 # Layer concept is one error naming the layer and the part.
 ctnn_add_compile_fail_test(layer_missing_forward SOURCE ${cf}/layer_missing_forward.cpp
