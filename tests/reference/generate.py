@@ -708,16 +708,19 @@ def shape_cases():
                 lambda: nn.Linear(5, 3), lambda: torch.randn(4, 6, 5))
     module_case("shapes_chain",
                 "nn.Sequential(Unflatten(1, (3, 4)), Tanh, Linear(4, 2), Flatten, Linear(6, 3), "
-                "Softmax(dim=-1)) on x (5, 12)",
+                "Softmax(dim=1)) on x (5, 12)",
                 lambda: nn.Sequential(nn.Unflatten(1, (3, 4)), nn.Tanh(), nn.Linear(4, 2), nn.Flatten(),
-                                      nn.Linear(6, 3), nn.Softmax(dim=-1)),
+                                      nn.Linear(6, 3), nn.Softmax(dim=1)),
                 lambda: torch.randn(5, 12))
     module_case("softmax_last_dim",
                 "nn.Sequential(Linear(4, 5), LogSoftmax(dim=-1), Linear(5, 2), Softmax(dim=-1)) on x (3, 2, 4)",
                 lambda: nn.Sequential(nn.Linear(4, 5), nn.LogSoftmax(dim=-1), nn.Linear(5, 2), nn.Softmax(dim=-1)),
                 lambda: torch.randn(3, 2, 4))
     write_print("shapes_chain", nn.Sequential(nn.Unflatten(1, (3, 4)), nn.Tanh(), nn.Linear(4, 2), nn.Flatten(),
-                                              nn.Linear(6, 3), nn.Softmax(dim=-1)))
+                                              nn.Linear(6, 3), nn.Softmax(dim=1)))
+    # over the last of several dimensions PyTorch users write dim=-1, as ctnn prints it
+    write_print("softmax_last_dim", nn.Sequential(nn.Linear(4, 5), nn.LogSoftmax(dim=-1), nn.Linear(5, 2),
+                                                  nn.Softmax(dim=-1)))
     write_print("unflatten_one", nn.Unflatten(1, (5,)))
 
 

@@ -106,6 +106,8 @@ TEST_CASE("print(model) matches PyTorch for Flatten, Unflatten and layers on sev
                                12>;
   CHECK(printed(Net{}) == golden("shapes_chain"));
   CHECK(printed(ctnn::Unflatten<5>{}) == golden("unflatten_one"));
+  using Seq = ctnn::with_input<ctnn::Sequential<ctnn::Linear<4, 5>, ctnn::LogSoftmax, ctnn::Linear<5, 2>, ctnn::Softmax>, 2, 4>;
+  CHECK(printed(Seq{}) == golden("softmax_last_dim"));
   // names and counts are those of the deduced Linear<6, 3>
   std::vector<std::string> names;
   Net net;
