@@ -240,6 +240,23 @@ struct ActivationCount {
 ///   (a shape-polymorphic member makes the count unknown);
 /// - any other layer: nothing (layers are pure: backward gets x and y from their owner).
 template <class M>
+constexpr ActivationCount activations_per_sample(int in);
+
+/// One layer L of a Sequential, `w` features arriving: adds what L keeps and its output buffer
+/// a_{i+1} to `c`, and sets `w` to L's output width. A function of its own, not a lambda in
+/// the fold over the layers: Clang 14 crashes on a lambda in a fold in a templated lambda.
+template <class L>
+constexpr void add_sequential_layer(ActivationCount& c, int& w) {
+  if constexpr (is_cached_v<L> && writes_into<L>) {
+    c += activations_per_sample<typename L::layer_type>(w);  // Cached's caches bypassed
+  } else {
+    c += activations_per_sample<L>(w);
+  }
+  w = output_width<L>(L::in_features != any ? L::in_features : w);
+  c += ActivationCount::of_width(w);  // a_{i+1}
+}
+
+template <class M>
 constexpr ActivationCount activations_per_sample(int in) {
   if constexpr (requires { M::in_features; }) {
     if (M::in_features != any) in = M::in_features;
@@ -250,18 +267,7 @@ constexpr ActivationCount activations_per_sample(int in) {
     c += ActivationCount::of_width(in);  // a_0
     int w = in;
     [&]<std::size_t... Is>(std::index_sequence<Is...>) {
-      (
-          [&] {
-            using L = std::tuple_element_t<Is, C>;
-            if constexpr (is_cached_v<L> && writes_into<L>) {
-              c += activations_per_sample<typename L::layer_type>(w);  // Cached's caches bypassed
-            } else {
-              c += activations_per_sample<L>(w);
-            }
-            w = output_width<L>(L::in_features != any ? L::in_features : w);
-            c += ActivationCount::of_width(w);  // a_{i+1}
-          }(),
-          ...);
+      (add_sequential_layer<std::tuple_element_t<Is, C>>(c, w), ...);
     }(std::make_index_sequence<std::tuple_size_v<C>>{});
   } else if constexpr (is_cached_v<M>) {
     using L = typename M::layer_type;
