@@ -12,7 +12,7 @@
 /// `forward_into(x, out)` (forward writing straight into Sequential's buffer).
 #pragma once
 
-#include <Eigen/Core>
+#include "ctnn/detail/eigen.hpp"
 #include <concepts>
 #include <type_traits>
 
