@@ -9,6 +9,7 @@
 #include "embedded_buffer.hpp"
 #include "embedded_mlp_f64.hpp"
 #include "embedded_nested.hpp"
+#include "source_dir.hpp"
 
 int main() {
   const std::string data = CTNN_REFERENCE_DIR;

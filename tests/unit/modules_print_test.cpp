@@ -10,6 +10,7 @@
 #include <string>
 
 #include "../../examples/seed_layers.hpp"
+#include "source_dir.hpp"
 
 namespace modules_print_test {
 
