@@ -1,7 +1,7 @@
 // The shared inputs as Eigen matrices (for the implementations built on Eigen).
 #pragma once
 
-#include <Eigen/Core>
+#include <ctnn/detail/eigen.hpp>  // Eigen/Core, without GCC 12's AVX-512 false positives
 #include <algorithm>
 #include <vector>
 

@@ -4,7 +4,7 @@
 // large for Eigen's fixed-size limit (network E) keep fixed rows and heap columns, as they must.
 #pragma once
 
-#include <Eigen/Core>
+#include <ctnn/detail/eigen.hpp>  // Eigen/Core, without GCC 12's AVX-512 false positives
 #include <cmath>
 #include <cstddef>
 #include <memory>

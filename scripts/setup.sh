@@ -4,6 +4,11 @@ set -euo pipefail
 
 CTNN_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
+# ccache (the build's compiler launcher) hashes paths below CTNN_ROOT as relative ones and not
+# the build directory, so a clone in another folder (CI's fresh clone) reuses the objects of
+# earlier builds; the tests compile no absolute path in (tests/support/source_dir.hpp).
+export CCACHE_BASEDIR="$CTNN_ROOT" CCACHE_NOHASHDIR=true
+
 # ctnn_require_packages PKG...: apt-get installs those not installed yet (one update at most).
 ctnn_require_packages() {
   local missing=()

@@ -11,6 +11,7 @@
 #include "embedded_mlp_f64.hpp"
 #include "embedded_nested.hpp"
 #include "embedded_tensors.hpp"
+#include "source_dir.hpp"
 
 int main() {
   const std::string data = CTNN_REFERENCE_DIR;

@@ -3,7 +3,9 @@
 // torch_check.py, which builds the same architecture in PyTorch, loads the file with
 // load_state_dict(strict=True) and compares PyTorch's output with ctnn's (for tensors of rank
 // 0 to 4, their values at PyTorch's indices).
-// Exit status: 0 when PyTorch agrees, 77 (ctest: skipped) when python3 or torch is missing.
+// Exit status: 0 when PyTorch agrees, 77 (ctest: skipped) when python3 or torch is missing,
+// except in CI (CI set, and not "false" or "0"), where a missing PyTorch is a failure:
+// scripts/test.sh installs python3-torch, so the round trip must run there.
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -14,7 +16,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "tensors_module.hpp"
+// load_state_dict(strict=True) and compares PyTorch's output with ctnn's (for tensors of rank
+// 0 to 4, their values at PyTorch's indices).
+// Exit status: 0 when PyTorch agrees, 77 (ctest: skipped) when python3 or torch is missing,
+// except in CI (CI set, and not "false" or "0"), where a missing PyTorch is a failure:
+// scripts/test.sh installs python3-torch, so the round trip must run there.
 
 namespace fs = std::filesystem;
 
@@ -81,29 +87,21 @@ int main() {
     y = (y.array().colwise() * s.scale.value.array()).matrix();
     write_io(dir / "scaled.io.safetensors", x, y);
   }
-  {
-    // tensors of rank 4, 3 and 0 and an int64 0-D buffer, each element a function of its
-    // PyTorch index, which torch_check.py recomputes; the non-persistent buffer is not written
-    ctnn_test::Tensors t;
-    for (int o = 0; o < 8; ++o)
-      for (int i = 0; i < 3; ++i)
-        for (int y = 0; y < 3; ++y)
-          for (int x = 0; x < 3; ++x) t.conv2d.value(o, i * 9 + y * 3 + x) = float(1000 * o + 100 * i + 10 * y + x);
-    for (int o = 0; o < 16; ++o)
-      for (int k = 0; k < 5; ++k) t.conv1d.value(o, k) = -float(10 * o + k);
-    t.temperature.item() = 0.25f;
-    t.num_batches_tracked.item() = (std::int64_t{1} << 40) + 3;
-    t.hidden.value.setConstant(7.0f);
-    ctnn::save_safetensors(t, dir / "tensors.safetensors");
-  }
-  const std::string cmd = "/usr/bin/python3 " CTNN_SOURCE_DIR "/tests/interop/torch_check.py " + dir.string();
+// load_state_dict(strict=True) and compares PyTorch's output with ctnn's (for tensors of rank
+// 0 to 4, their values at PyTorch's indices).
+// Exit status: 0 when PyTorch agrees, 77 (ctest: skipped) when python3 or torch is missing,
+// except in CI (CI set, and not "false" or "0"), where a missing PyTorch is a failure:
+// scripts/test.sh installs python3-torch, so the round trip must run there.
   const int status = std::system(cmd.c_str());
   fs::remove_all(dir);
   if (status == -1 || !WIFEXITED(status)) return 1;
   const int code = WEXITSTATUS(status);
-  if (code == 127) {  // no /usr/bin/python3 at all: no PyTorch either
-    std::cout << "SKIPPED: /usr/bin/python3 is not installed\n";
-    return 77;
-  }
-  return code;
+  if (code != 127 && code != 77) return code;
+  // 127: no /usr/bin/python3 at all, so no PyTorch either; 77: torch_check.py found no torch
+  const char* ci = std::getenv("CI");
+  const bool in_ci = ci && *ci && std::string(ci) != "false" && std::string(ci) != "0";
+  std::cout << (in_ci ? "FAILED (CI is set, where every test must run): " : "SKIPPED: ")
+            << (code == 127 ? "/usr/bin/python3 is not installed" : "/usr/bin/python3 cannot import torch")
+            << "; install Debian's python3-torch (scripts/test.sh does)\n";
+  return in_ci ? 1 : 77;
 }

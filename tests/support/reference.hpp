@@ -8,7 +8,7 @@
 ///   # ctnn reference: <case> <one-line description>
 ///   <tensor-name> <ndim> <d0> <d1> ...      then one line: all values, row-major
 /// Any malformed input or missing tensor throws std::runtime_error naming file and line.
-/// Standard library only; the build passes -DCTNN_REFERENCE_DIR="<abs path to tests/reference/data>".
+/// Standard library only; CTNN_REFERENCE_DIR (source_dir.hpp) is found at run time.
 #pragma once
 
 #include <cerrno>
@@ -21,6 +21,8 @@
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "source_dir.hpp"
 
 namespace ctnn_test {
 
@@ -127,10 +129,6 @@ inline Reference load_reference_file(const std::string& path, const std::string&
   }
   return ref;
 }
-
-#ifndef CTNN_REFERENCE_DIR
-#error "reference.hpp needs -DCTNN_REFERENCE_DIR=\"<abs path to tests/reference/data>\""
-#endif
 
 /// Loads CTNN_REFERENCE_DIR/<case_name>.txt, e.g. load_reference("linear").
 inline Reference load_reference(const std::string& case_name) {

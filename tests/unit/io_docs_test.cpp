@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "source_dir.hpp"
+
 namespace {
 
 const std::filesystem::path root = std::filesystem::path(CTNN_REFERENCE_DIR) / ".." / ".." / "..";

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "../../examples/seed_layers.hpp"
+#include "source_dir.hpp"
 
 namespace modules_print_test {
 

@@ -8,7 +8,7 @@
 /// names ("mylayer1.weight"), repr and reset_parameters are Cached<L>'s own.
 #pragma once
 
-#include <Eigen/Core>
+#include "ctnn/detail/eigen.hpp"
 #include <string>
 #include <string_view>
 #include <type_traits>

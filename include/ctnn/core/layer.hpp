@@ -27,7 +27,7 @@
 ///   keeps per element for backward, beyond the activations its owner keeps).
 #pragma once
 
-#include <Eigen/Core>
+#include "ctnn/detail/eigen.hpp"
 #include <concepts>
 #include <type_traits>
 

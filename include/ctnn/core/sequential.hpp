@@ -10,7 +10,7 @@
 /// of parameter-free layers has no scalar type of its own: it computes in the input's.
 #pragma once
 
-#include <Eigen/Core>
+#include "ctnn/detail/eigen.hpp"
 #include <array>
 #include <cstddef>
 #include <string>

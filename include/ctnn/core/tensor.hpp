@@ -7,7 +7,7 @@
 /// count and store their columns on the heap, allocated once at construction.
 #pragma once
 
-#include <Eigen/Core>
+#include "ctnn/detail/eigen.hpp"
 #include <cstddef>
 #include <type_traits>
 

@@ -4,7 +4,7 @@
 /// arrives and never shrinks, so a steady batch size allocates nothing.
 #pragma once
 
-#include <Eigen/Core>
+#include "ctnn/detail/eigen.hpp"
 #include <cstddef>
 #include <cstring>
 #include <new>

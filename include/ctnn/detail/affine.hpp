@@ -22,7 +22,7 @@
 ///   followed by one fused bias+epilogue pass.
 #pragma once
 
-#include <Eigen/Core>
+#include "ctnn/detail/eigen.hpp"
 #include <algorithm>
 #include <cstddef>
 #include <type_traits>
@@ -185,7 +185,14 @@ EIGEN_ALWAYS_INLINE void affine_into(const W& w, const Bias* b, const Eigen::Mat
       if constexpr (!std::is_same_v<Epi, no_epilogue>) y.template bottomRows<rest>() = epi(y.template bottomRows<rest>().array()).matrix();
     }
   } else {
-    y.noalias() = w * x;
+    if constexpr (Out == 1) {
+      // one output per sample: a dot product per column. Eigen's GEMV would take its row-major
+      // kernel here, which GCC 12 at -O3 warns about falsely (-Waggressive-loop-optimizations
+      // in a constant-propagated clone, BlasUtil.h); the dot products are as fast.
+      y.noalias() = w.lazyProduct(x);
+    } else {
+      y.noalias() = w * x;
+    }
     // column by column: Eigen does not vectorise an expression over `y.colwise() + b` (the
     // broadcast has no packet access), which made Tanh run in scalar code, 2.5x slower
     if constexpr (!std::is_same_v<Bias, void>) {
@@ -226,6 +233,8 @@ inline void transposed_product(const W& w, const G& dy, DX& dx) {
   constexpr bool heap = W::ColsAtCompileTime == Eigen::Dynamic;
   if constexpr (fixed && (Out >= 2 * packet_size<S> || heap) && column_major_storage<G> && column_major_storage<DX>) {
     gemm_tn<In, Out>(w.data(), Out, dy.data(), dy.outerStride(), dy.cols(), dx.data(), dx.outerStride());
+  } else if constexpr (In == 1) {
+    dx.noalias() = w.transpose().lazyProduct(dy);  // a dot product per column: as in affine_into
   } else {
     dx.noalias() = w.transpose() * dy;
   }

@@ -13,7 +13,7 @@
 /// Out = 4 or 1 in float) are the caller's (Linear hands them to Eigen, where they are cheap).
 #pragma once
 
-#include <Eigen/Core>
+#include "ctnn/detail/eigen.hpp"
 #include <cstddef>
 #include <type_traits>
 

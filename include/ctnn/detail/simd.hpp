@@ -3,7 +3,7 @@
 /// that keeps arrays of packets in registers.
 #pragma once
 
-#include <Eigen/Core>
+#include "ctnn/detail/eigen.hpp"
 
 namespace ctnn::detail {
 

@@ -29,11 +29,13 @@ namespace ctnn {
 inline constexpr const char* architecture_key = "ctnn.architecture";
 inline constexpr const char* scalar_type_key = "ctnn.scalar_type";
 
+/// Every member has a default member initializer, so a designated initializer may name any
+/// subset (`{.dtype = Dtype::F16}`) without -Wmissing-field-initializers under -Wextra.
 struct SaveOptions {
   /// Store the tensors as this dtype (F16, BF16, F32, F64) instead of the model's own.
-  std::optional<Dtype> dtype;
+  std::optional<Dtype> dtype = std::nullopt;
   /// Extra "__metadata__" strings.
-  std::map<std::string, std::string> metadata;
+  std::map<std::string, std::string> metadata = {};
 };
 
 struct LoadOptions {

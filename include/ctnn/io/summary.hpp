@@ -196,20 +196,6 @@ struct ActivationCount {
   }
 };
 
-/// The activations module M keeps per sample when `in` features arrive (ctnn::any: unknown).
-///
-/// THIS MIRRORS WHAT THE MODULES KEEP; change it here when they change (the test "summary's
-/// activation count is what the modules keep" in tests/unit/modules_print_test.cpp compares
-/// it with Sequential::activation_bytes() and Dropout's mask after a forward):
-/// - Sequential<L0..Ln-1> (core/sequential.hpp): its buffers a_0 (its input) .. a_n, n + 1
-///   activations of its chain's widths, plus what each layer keeps itself (a nested
-///   Sequential its own buffers, a Cached its x and y unless Sequential bypasses them
-///   through forward_into);
-/// - Cached<L> (core/cached.hpp): x and y, plus what L keeps;
-/// - Dropout: its mask, one bool per element;
-/// - a custom model (Hana struct): what its members keep, each member's width its own
-///   (a shape-polymorphic member makes the count unknown);
-/// - any other layer: nothing (layers are pure: backward gets x and y from their owner).
 template <class M>
 constexpr ActivationCount activations_per_sample(Shape in);
 template <class L>
@@ -233,8 +219,9 @@ constexpr ActivationCount sequential_activations(std::index_sequence<Is...>) {
   return c;
 }
 
-template <class M, std::size_t... Is>
-constexpr ActivationCount member_activations(std::index_sequence<Is...>) {
+/// A custom model's members, each with the shape its own type fixes.
+template <class M>
+constexpr ActivationCount member_activations() {
   ActivationCount c;
   for_each_child_module_type<M>([&]<class Child>(std::type_identity<Child>, std::string_view) {
     c += activations_per_sample<Child>(Shape{});
@@ -248,9 +235,9 @@ constexpr ActivationCount member_activations(std::index_sequence<Is...>) {
 /// activation count is what the modules keep" in tests/unit/modules_print_test.cpp compares
 /// it with Sequential::activation_bytes() and Dropout's mask after a forward):
 /// - Sequential<L0..Ln-1> (core/sequential.hpp): its buffers a_0 (its input) .. a_n, n + 1
-///   activations of its chain's shapes (a reshaping layer's output shares its input's), plus what each layer keeps itself (a nested
-///   Sequential its own buffers, a Cached its x and y unless Sequential bypasses them
-///   through forward_into);
+///   activations of its chain's shapes (a reshaping layer's output shares its input's), plus
+///   what each layer keeps itself (a nested Sequential its own buffers, a Cached its x and y
+///   unless Sequential bypasses them through forward_into);
 /// - Cached<L> (core/cached.hpp): x and y, plus what L keeps;
 /// - a layer with `static constexpr long long mask_bytes_per_element` (Dropout): that per
 ///   element of its input;
@@ -275,7 +262,7 @@ constexpr ActivationCount activations_per_sample(Shape in) {
     if (c.known) c.mask_bytes *= M::mask_bytes_per_element;
     return c;
   } else {
-    return member_activations<M>(std::index_sequence<>{});
+    return member_activations<M>();
   }
 }
 

@@ -3,7 +3,7 @@
 /// a batch, over all samples and features together.
 #pragma once
 
-#include <Eigen/Core>
+#include "ctnn/detail/eigen.hpp"
 #include <string_view>
 
 #include "ctnn/core/shape.hpp"

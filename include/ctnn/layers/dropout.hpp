@@ -3,7 +3,7 @@
 /// expected value is unchanged); in eval mode, and in infer(), it is the identity.
 #pragma once
 
-#include <Eigen/Core>
+#include "ctnn/detail/eigen.hpp"
 #include <cstdint>
 #include <string>
 #include <string_view>

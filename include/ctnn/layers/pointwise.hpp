@@ -2,7 +2,7 @@
 /// every element: y = f(x), dx = dy * f'(x, y). A pointwise layer is shape-polymorphic.
 #pragma once
 
-#include <Eigen/Core>
+#include "ctnn/detail/eigen.hpp"
 
 #include "ctnn/core/shape.hpp"
 #include "ctnn/core/tensor.hpp"

@@ -3,7 +3,7 @@
 /// vector's maximum so that inputs of magnitude 1e4 give finite results.
 #pragma once
 
-#include <Eigen/Core>
+#include "ctnn/detail/eigen.hpp"
 #include <cmath>
 #include <string>
 #include <string_view>

@@ -8,7 +8,7 @@
 /// (Reduction::None) are a 1 x B row.
 #pragma once
 
-#include <Eigen/Core>
+#include "ctnn/detail/eigen.hpp"
 #include <cmath>
 #include <cstdint>
 #include <string>

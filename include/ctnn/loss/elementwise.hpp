@@ -3,7 +3,7 @@
 /// A loss states f (`value(x, y)`) and df/dx (`derivative(x, y)`); this base does the rest.
 #pragma once
 
-#include <Eigen/Core>
+#include "ctnn/detail/eigen.hpp"
 
 #include "ctnn/core/tensor.hpp"
 #include "ctnn/loss/reduction.hpp"

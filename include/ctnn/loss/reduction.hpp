@@ -8,7 +8,7 @@
 /// None loss is then a compile error instead of a surprise at run time.
 #pragma once
 
-#include <Eigen/Core>
+#include "ctnn/detail/eigen.hpp"
 #include <string>
 #include <string_view>
 #include <type_traits>

@@ -2,7 +2,7 @@
 /// added to the gradient) and torch.optim.AdamW (decoupled weight decay), both with amsgrad.
 #pragma once
 
-#include <Eigen/Core>
+#include "ctnn/detail/eigen.hpp"
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -90,12 +90,13 @@ void adam_update(const adam_coefficients<S>& c, S* p, const S* grad, S* m, S* v,
                  std::ptrdiff_t n) {
   using P = ::ctnn::detail::packet_t<S>;
   constexpr std::ptrdiff_t PS = ::ctnn::detail::packet_size<S>;
-  std::ptrdiff_t i = 0;
+  const std::ptrdiff_t whole = n / PS * PS;  // elements in whole packets
   if constexpr (PS > 1) {
-    for (; i + PS <= n; i += PS)
+    for (std::ptrdiff_t i = 0; i < whole; i += PS)
       adam_element<Amsgrad, P>(c, p + i, grad + i, m + i, v + i, Amsgrad ? vmax + i : nullptr);
   }
-  for (; i < n; ++i) adam_element<Amsgrad, S>(c, p + i, grad + i, m + i, v + i, Amsgrad ? vmax + i : nullptr);
+  for (std::ptrdiff_t i = whole; i < n; ++i)
+    adam_element<Amsgrad, S>(c, p + i, grad + i, m + i, v + i, Amsgrad ? vmax + i : nullptr);
 }
 
 #if defined(__GNUC__)

@@ -3,7 +3,7 @@
 /// torch.autograd.gradcheck, and dlib's test_layer). Public, so users check their own layers.
 #pragma once
 
-#include <Eigen/Core>
+#include "ctnn/detail/eigen.hpp"
 #include <cmath>
 #include <cstdint>
 #include <sstream>
