@@ -97,6 +97,25 @@ struct parameters_only_t {
 };
 inline constexpr parameters_only_t parameters_only{};
 
+/// The tag of the constructors behind ctnn::skip_init (Linear's, Sequential's).
+struct skip_init_t {
+  explicit skip_init_t() = default;
+};
+
+/// A module M whose parameters are left zero instead of drawn from the default generator, as
+/// torch.nn.utils.skip_init(M); a Sequential made so allocates no training buffers until a
+/// forward needs them. For weights loaded next (ctnn-embed's make()), where drawing them first
+/// costs time and code, and on a microcontroller the heap. Layers without a skip_init_t
+/// constructor are default-constructed.
+template <class M>
+M skip_init() {
+  if constexpr (std::is_constructible_v<M, skip_init_t>) {
+    return M(skip_init_t{});
+  } else {
+    return M();
+  }
+}
+
 namespace detail {
 
 /// The parameters' gradients of `layer`, without its input gradient where it can skip it.

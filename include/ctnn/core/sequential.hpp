@@ -98,6 +98,9 @@ class Sequential : detail::sequential_checks<Layers...>,
   using with_scalar = Sequential<ctnn::with_scalar<Layers, S>...>;
 
   Sequential() = default;
+  /// ctnn::skip_init: every layer made by skip_init; no activation buffer is
+  /// allocated until a forward needs one, so a model that only infers never touches the heap.
+  explicit Sequential(skip_init_t) : layers_(skip_init<Layers>()...), buffers_{} {}
 
   // ---- forward ---------------------------------------------------------------------------
 
