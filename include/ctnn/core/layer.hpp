@@ -118,6 +118,25 @@ M skip_init() {
 
 namespace detail {
 
+/// Stands for "L made by skip_init" where a container builds L from an argument (a tuple's
+/// element): it converts to skip_init_t when L takes one, so L is built in place, else to a
+/// default L. Passing skip_init<L>() instead would build every layer first as a temporary on
+/// the stack, which for a 64x64 Linear and its gradient is 33 KB, more than a microcontroller
+/// may have.
+template <class L>
+struct skip_init_arg {
+  constexpr operator skip_init_t() const
+    requires std::is_constructible_v<L, skip_init_t>
+  {
+    return skip_init_t{};
+  }
+  operator L() const
+    requires(!std::is_constructible_v<L, skip_init_t>)
+  {
+    return L();
+  }
+};
+
 /// The parameters' gradients of `layer`, without its input gradient where it can skip it.
 template <class L, class X, class Y, class G>
 void backward_parameters(L& layer, const X& x, const Y& y, const G& g) {

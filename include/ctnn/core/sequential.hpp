@@ -100,7 +100,7 @@ class Sequential : detail::sequential_checks<Layers...>,
   Sequential() = default;
   /// ctnn::skip_init: every layer made by skip_init; no activation buffer is
   /// allocated until a forward needs one, so a model that only infers never touches the heap.
-  explicit Sequential(skip_init_t) : layers_(skip_init<Layers>()...), buffers_{} {}
+  explicit Sequential(skip_init_t) : layers_(detail::skip_init_arg<Layers>{}...), buffers_{} {}
 
   // ---- forward ---------------------------------------------------------------------------
 
