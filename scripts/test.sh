@@ -2,6 +2,7 @@
 # Installs what is missing (Debian packages), builds everything and runs every test with ctest.
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 ctnn_require_packages "${CTNN_PACKAGES[@]}"
+source "$CTNN_ROOT/scripts/cross.sh"  # Arm: cross packages, aarch64 unit tests under QEMU (docs/embedded.md)
 build="$CTNN_ROOT/build/test"
 ctnn_configure "$build" -DCMAKE_BUILD_TYPE=Test
 cmake --build "$build" -j2

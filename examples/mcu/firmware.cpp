@@ -1,9 +1,10 @@
 // A Cortex-M4F firmware that runs one network with weights compiled in by ctnn-embed, on
-// mcu::samples fixed inputs, and prints each output (its float bits and a decimal) and the
-// stack that inference used. tests/cross/mcu_reference checks the outputs against the host
-// build of ctnn. Built once per network by CMakeLists.txt: embedded_net.hpp is that
-// network's header, CTNN_MCU_NET_NAME its name. Without a network (the baseline firmware)
-// it prints one number, so that sizes can be compared with and without ctnn.
+// mcu::samples fixed inputs, and prints each output (its float bits and a decimal), the size
+// of the weights and the stack that inference used. tests/cross/mcu_reference checks the
+// outputs against the host build of ctnn. Built once per network by CMakeLists.txt:
+// embedded_net.hpp is that network's header, CTNN_MCU_NET_NAME its name. Without a network
+// (the baseline firmware) it prints one number, so that sizes can be compared with and
+// without ctnn.
 #include "board.hpp"
 
 #ifdef CTNN_MCU_NET_NAME
@@ -52,6 +53,9 @@ int main() {
       board::write("\n");
     }
   }
+  board::write("weights " CTNN_MCU_NET_NAME " ");
+  board::write_int(static_cast<long>(ctnn::parameter_count<Net> * sizeof(float)));
+  board::write(" bytes\n");
   board::write("stack " CTNN_MCU_NET_NAME " ");
   board::write_int(static_cast<long>(stack));
   board::write(" bytes\n");
