@@ -80,7 +80,7 @@ template <class... Parts>
     }
   };
   (append(parts), ...);
-  detail::fail(what);
+  throw Error(what);
 #else
   static char buf[256];  // static: this runs once, and a deep stack may be all that is left
   std::size_t len = 0;
