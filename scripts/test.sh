@@ -4,6 +4,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 # python3-torch (Debian's PyTorch, for /usr/bin/python3): interop.torch_roundtrip loads the
 # files ctnn writes with it; under CI=true a missing PyTorch fails that test.
 ctnn_require_packages "${CTNN_PACKAGES[@]}" python3-torch
+source "$CTNN_ROOT/scripts/cross.sh"  # Arm: cross packages, aarch64 unit tests under QEMU (docs/embedded.md)
 build="$CTNN_ROOT/build/test"
 ctnn_configure "$build" -DCMAKE_BUILD_TYPE=Test
 cmake --build "$build" -j2

@@ -14,6 +14,7 @@
 #include "ctnn/core/sequential.hpp"
 #include "ctnn/core/shape.hpp"
 #include "ctnn/core/tensor.hpp"
+#include "ctnn/inference.hpp"
 #include "ctnn/init/generator.hpp"
 #include "ctnn/init/init.hpp"
 #include "ctnn/init/reset.hpp"

@@ -88,9 +88,9 @@ struct Cached : L {
                        : L::out_features == any ? G::RowsAtCompileTime  // polymorphic: same width
                                                 : Eigen::Dynamic;
     if (x_.cols() == 0)
-      throw Error("ctnn::Cached<" + std::string(repr_name) + ">::backward: call forward first (nothing is cached)");
+      detail::fail("ctnn::Cached<" + std::string(repr_name) + ">::backward: call forward first (nothing is cached)");
     if (dy.rows() != y_.rows() || dy.cols() != y_.cols())
-      throw Error("ctnn::Cached<" + std::string(repr_name) + ">::backward: the gradient is " +
+      detail::fail("ctnn::Cached<" + std::string(repr_name) + ">::backward: the gradient is " +
                   std::to_string(dy.rows()) + " x " + std::to_string(dy.cols()) + " but the last forward produced " +
                   std::to_string(y_.rows()) + " x " + std::to_string(y_.cols()));
     const Eigen::Map<const Eigen::Matrix<S, XR, B>> x(x_.data(), x_.rows(), x_.cols());

@@ -121,7 +121,45 @@ struct parameters_only_t {
 };
 inline constexpr parameters_only_t parameters_only{};
 
+/// The tag of the constructors behind ctnn::skip_init (Linear's, Sequential's).
+struct skip_init_t {
+  explicit skip_init_t() = default;
+};
+
+/// A module M whose parameters are left zero instead of drawn from the default generator, as
+/// torch.nn.utils.skip_init(M); a Sequential made so allocates no training buffers until a
+/// forward needs them. For weights loaded next (ctnn-embed's make()), where drawing them first
+/// costs time and code, and on a microcontroller the heap. Layers without a skip_init_t
+/// constructor are default-constructed.
+template <class M>
+M skip_init() {
+  if constexpr (std::is_constructible_v<M, skip_init_t>) {
+    return M(skip_init_t{});
+  } else {
+    return M();
+  }
+}
+
 namespace detail {
+
+/// Stands for "L made by skip_init" where a container builds L from an argument (a tuple's
+/// element): it converts to skip_init_t when L takes one, so L is built in place, else to a
+/// default L. Passing skip_init<L>() instead would build every layer first as a temporary on
+/// the stack, which for a 64x64 Linear and its gradient is 33 KB, more than a microcontroller
+/// may have.
+template <class L>
+struct skip_init_arg {
+  constexpr operator skip_init_t() const
+    requires std::is_constructible_v<L, skip_init_t>
+  {
+    return skip_init_t{};
+  }
+  operator L() const
+    requires(!std::is_constructible_v<L, skip_init_t>)
+  {
+    return L();
+  }
+};
 
 /// The parameters' gradients of `layer`, without its input gradient where it can skip it.
 template <class L, class X, class Y, class G>

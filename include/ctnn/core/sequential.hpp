@@ -257,6 +257,9 @@ class Sequential : detail::sequential_parts<Layers...>::checks,
   using with_scalar = Sequential<ctnn::with_scalar<Layers, S>...>;
 
   Sequential() = default;
+  /// ctnn::skip_init: every layer made by skip_init; no activation buffer is
+  /// allocated until a forward needs one, so a model that only infers never touches the heap.
+  explicit Sequential(skip_init_t) : layers_(detail::skip_init_arg<Layers>{}...), buffers_{} {}
 
   // ---- forward ---------------------------------------------------------------------------
 
@@ -448,13 +451,12 @@ class Sequential : detail::sequential_parts<Layers...>::checks,
   template <class S>
   void check_backward_call(Eigen::Index rows, Eigen::Index cols) const {
     const auto& out = buffers_[n];
-    if (cols_ == 0) throw Error("ctnn::Sequential::backward: call forward first (no activations are kept)");
+    if (cols_ == 0) detail::fail("ctnn::Sequential::backward: call forward first (no activations are kept)");
     if (cols != cols_ || rows != out.rows())
-      throw Error("ctnn::Sequential::backward: the gradient is " + std::to_string(rows) + " x " +
-                  std::to_string(cols) + " but the last forward produced " + std::to_string(out.rows()) + " x " +
-                  std::to_string(cols_));
+      detail::fail("ctnn::Sequential::backward: the gradient is ", rows, " x ", cols, " but the last forward produced ",
+                   out.rows(), " x ", cols_);
     if (out.element_size() != sizeof(S))
-      throw Error("ctnn::Sequential::backward: the gradient's scalar type differs from the last forward's");
+      detail::fail("ctnn::Sequential::backward: the gradient's scalar type differs from the last forward's");
   }
 
   /// Index of the first layer with parameters (n when none has).
@@ -468,8 +470,7 @@ class Sequential : detail::sequential_parts<Layers...>::checks,
 
   static Eigen::Index checked_rows(Eigen::Index rows) {
     if (in_features != any && rows != in_features)
-      throw Error("ctnn::Sequential::forward: expected an input with " + std::to_string(in_features) +
-                  " features (rows), got " + std::to_string(rows));
+      detail::fail("ctnn::Sequential::forward: expected an input with ", in_features, " features (rows), got ", rows);
     return rows;
   }
 

@@ -163,6 +163,18 @@ EIGEN_ALWAYS_INLINE void affine_into(const W& w, const Bias* b, const Eigen::Mat
     if constexpr (!std::is_same_v<Bias, void>) v += (*b)(0);
     y(0, 0) = v;
     if constexpr (!std::is_same_v<Epi, no_epilogue>) y = epi(y.array()).matrix();
+  } else if constexpr (one_sample && fixed && packet_size<S> == 1) {
+    // No SIMD for S (a microcontroller's FPU): the blocked kernel's unrolled "packets" of one
+    // scalar only add code (43 KB for network D on a Cortex-M4), so one loop over the columns.
+    const Eigen::Matrix<S, In, 1> xv = x;
+    Eigen::Matrix<S, Out, 1> acc;
+    if constexpr (!std::is_same_v<Bias, void>) {
+      acc = *b;
+    } else {
+      acc.setZero();
+    }
+    for (int k = 0; k < In; ++k) acc += w.col(k) * xv(k);
+    y = epi(acc.array()).matrix();
   } else if constexpr (one_sample && fixed && choose_matvec<S, Out, In>() == matvec_kernel::blocked) {
     // the kernel reads each x(k) once per row block: from memory, never from an expression
     if constexpr (bool(X::Flags & Eigen::DirectAccessBit)) {

@@ -83,7 +83,11 @@ class Generator {
 /// The generator layers draw from when constructed (per thread, like PyTorch's default
 /// CPU generator per process).
 inline Generator& default_generator() {
+#if defined(__STDCPP_THREADS__)
   thread_local Generator g;
+#else
+  static Generator g;  // one thread (bare metal): thread_local would need the target's TLS support
+#endif
   return g;
 }
 

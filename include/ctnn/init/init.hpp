@@ -104,14 +104,14 @@ void fill_row_major(P& p, Draw&& draw) {
 /// Fills with U(a, b).
 template <class T>
 void uniform_(T& t, double a = 0.0, double b = 1.0, Generator& gen = default_generator()) {
-  if (!(a <= b)) throw Error("ctnn::init::uniform_: expects a <= b, got a = " + std::to_string(a) + ", b = " + std::to_string(b));
+  if (!(a <= b)) ctnn::detail::fail("ctnn::init::uniform_: expects a <= b, got a = " + std::to_string(a) + ", b = " + std::to_string(b));
   detail::each_tensor(t, [&](auto& p) { detail::fill_row_major(p, [&] { return gen.uniform(a, b); }); });
 }
 
 /// Fills with N(mean, std^2).
 template <class T>
 void normal_(T& t, double mean = 0.0, double std = 1.0, Generator& gen = default_generator()) {
-  if (!(std >= 0.0)) throw Error("ctnn::init::normal_: expects std >= 0, got " + std::to_string(std));
+  if (!(std >= 0.0)) ctnn::detail::fail("ctnn::init::normal_: expects std >= 0, got " + std::to_string(std));
   detail::each_tensor(t, [&](auto& p) { detail::fill_row_major(p, [&] { return gen.normal(mean, std); }); });
 }
 

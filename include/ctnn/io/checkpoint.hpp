@@ -125,10 +125,10 @@ inline void check_kind(const SafetensorsFile& f, const char* key, std::string_vi
   if (!options.strict) return;
   auto theirs = f.metadata(key);
   if (!theirs)
-    throw Error(context + "the checkpoint holds no " + what + " (metadata '" + key + "' is missing); expected one of type " +
+    detail::fail(context + "the checkpoint holds no " + what + " (metadata '" + key + "' is missing); expected one of type " +
                 std::string(ours));
   if (*theirs != ours)
-    throw Error(context + "the checkpoint's " + what + " is " + *theirs + ", but it is being loaded into " +
+    detail::fail(context + "the checkpoint's " + what + " is " + *theirs + ", but it is being loaded into " +
                 std::string(ours));
 }
 
@@ -175,12 +175,12 @@ LoadResult load_checkpoint_from(const SafetensorsFile& f, const LoadOptions& opt
     const auto text = f.metadata(generator_key(path));
     if (!text) {
       if (!options.strict) return;
-      throw Error(context + "the checkpoint holds no random generator state for module '" + path + "' (" +
+      detail::fail(context + "the checkpoint holds no random generator state for module '" + path + "' (" +
                   std::string(repr_name_of<std::remove_cvref_t<decltype(m)>>()) + ")");
     }
     Generator g;
     if (!g.set_state(*text))
-      throw Error(context + "the random generator state of module '" + path + "' is malformed");
+      detail::fail(context + "the random generator state of module '" + path + "' is malformed");
     generators.emplace_back(&m.generator(), g);
   };
   visit_generators(model, std::string(), stage_generator);

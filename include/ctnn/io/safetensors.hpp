@@ -74,7 +74,7 @@ inline LoadResult load_state(state_list& state, const SafetensorsFile& f, const 
     result.file_architecture = *arch;
     result.architecture_matches = *arch == model_architecture;
     if (!result.architecture_matches && options.strict)
-      throw Error(what + "the file was written for another architecture:\n  file:  " + *arch +
+      detail::fail(what + "the file was written for another architecture:\n  file:  " + *arch +
                   "\n  model: " + std::string(model_architecture) +
                   "\n(strict = false loads it anyway, as far as the tensors' names and shapes agree)");
   }
@@ -103,7 +103,7 @@ inline LoadResult load_state(state_list& state, const SafetensorsFile& f, const 
     }
     if (!result.unexpected_keys.empty())
       msg += "; unexpected tensors (the model has no such entry): " + name_list(result.unexpected_keys);
-    throw Error(msg + " (load with strict = false to skip them)");
+    detail::fail(msg + " (load with strict = false to skip them)");
   }
   for (auto& slot : state.slots())
     if (f.find(slot->name())) slot->commit();
@@ -113,7 +113,7 @@ inline LoadResult load_state(state_list& state, const SafetensorsFile& f, const 
 template <class Model>
 SafetensorsWriter model_writer(const Model& model, const SaveOptions& options) {
   if (options.dtype && !is_floating(*options.dtype))
-    throw Error("ctnn::save_safetensors: SaveOptions::dtype must be F16, BF16, F32 or F64, not " +
+    detail::fail("ctnn::save_safetensors: SaveOptions::dtype must be F16, BF16, F32 or F64, not " +
                 std::string(dtype_name(*options.dtype)));
   SafetensorsWriter writer;
   writer.set_metadata("format", "pt");

@@ -87,21 +87,27 @@ class SafetensorsFile {
   /// Reads and checks the file at `path`.
   static SafetensorsFile read(const std::filesystem::path& path) {
     std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) throw Error(path.string() + ": is a folder, not a file");
+    if (std::filesystem::is_directory(path, ec)) detail::fail(path.string() + ": is a folder, not a file");
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error(path.string() + ": cannot open the file for reading");
+    if (!in) detail::fail(path.string() + ": cannot open the file for reading");
     in.seekg(0, std::ios::end);
     const std::streamoff size = in.tellg();
-    if (size < 0) throw Error(path.string() + ": cannot determine the size of the file");
+    if (size < 0) detail::fail(path.string() + ": cannot determine the size of the file");
     in.seekg(0, std::ios::beg);
     std::vector<std::byte> bytes;
+#if defined(__cpp_exceptions)
     try {
       bytes.resize(static_cast<std::size_t>(size));
     } catch (const std::exception&) {  // bad_alloc, length_error
-      throw Error(path.string() + ": the file (" + std::to_string(size) + " bytes) does not fit in memory");
+      detail::fail(path.string() + ": the file (" + std::to_string(size) + " bytes) does not fit in memory");
     }
+#else
+    if (static_cast<std::uintmax_t>(size) > bytes.max_size())
+      detail::fail(path.string() + ": the file (" + std::to_string(size) + " bytes) does not fit in memory");
+    bytes.resize(static_cast<std::size_t>(size));  // without exceptions, running out of memory aborts
+#endif
     if (!bytes.empty() && !in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(size)))
-      throw Error(path.string() + ": reading the file failed");
+      detail::fail(path.string() + ": reading the file failed");
     return parse(std::move(bytes), path.string());
   }
 
@@ -143,7 +149,7 @@ class SafetensorsFile {
  private:
   SafetensorsFile() = default;
 
-  [[noreturn]] void fail(const std::string& what) const { throw Error(source_ + ": " + what); }
+  [[noreturn]] void fail(const std::string& what) const { detail::fail(source_ + ": " + what); }
   [[noreturn]] void fail_tensor(const std::string& name, const std::string& what) const {
     fail("tensor '" + name + "': " + what);
   }
@@ -198,11 +204,18 @@ class SafetensorsFile {
       }
       return true;
     };
+#if defined(__cpp_exceptions)
     try {
       return nlohmann::json::parse(text.begin(), text.end(), callback);
     } catch (const nlohmann::json::exception& e) {
       fail(std::string("the JSON header is malformed: ") + e.what());
     }
+#else
+    // Without exceptions nlohmann reports a syntax error as a discarded value, without details.
+    nlohmann::json j = nlohmann::json::parse(text.begin(), text.end(), callback, /*allow_exceptions=*/false);
+    if (j.is_discarded()) fail("the JSON header is malformed");
+    return j;
+#endif
   }
 
   void read_metadata(const nlohmann::json& value) {
@@ -311,18 +324,18 @@ class SafetensorsWriter {
 
   /// Adds a tensor of `dtype` and `shape` whose row-major little-endian bytes are `data`.
   void add(std::string name, Dtype dtype, std::vector<std::int64_t> shape, std::vector<std::byte> data) {
-    if (name == "__metadata__") throw Error("ctnn::SafetensorsWriter: '__metadata__' is not a tensor name");
+    if (name == "__metadata__") detail::fail("ctnn::SafetensorsWriter: '__metadata__' is not a tensor name");
     std::size_t numel = 1;
     for (auto d : shape) {
-      if (d < 0) throw Error("ctnn::SafetensorsWriter: tensor '" + name + "' has a negative dimension");
+      if (d < 0) detail::fail("ctnn::SafetensorsWriter: tensor '" + name + "' has a negative dimension");
       numel *= static_cast<std::size_t>(d);
     }
     if (data.size() != numel * dtype_size(dtype))
-      throw Error("ctnn::SafetensorsWriter: tensor '" + name + "' " + ctnn::format_shape(shape) + " of " +
+      detail::fail("ctnn::SafetensorsWriter: tensor '" + name + "' " + ctnn::format_shape(shape) + " of " +
                   std::string(dtype_name(dtype)) + " needs " + std::to_string(numel * dtype_size(dtype)) +
                   " bytes, got " + std::to_string(data.size()));
     for (const auto& e : entries_)
-      if (e.name == name) throw Error("ctnn::SafetensorsWriter: tensor '" + name + "' was added twice");
+      if (e.name == name) detail::fail("ctnn::SafetensorsWriter: tensor '" + name + "' was added twice");
     entries_.push_back({std::move(name), dtype, std::move(shape), std::move(data)});
   }
 
@@ -383,7 +396,7 @@ class SafetensorsWriter {
     std::filesystem::path tmp = path;
     tmp += ".tmp" + std::to_string(temp_suffix());
     std::FILE* f = std::fopen(tmp.string().c_str(), "wb");
-    if (!f) throw Error(path.string() + ": cannot create the temporary file " + tmp.string() + " for writing");
+    if (!f) detail::fail(path.string() + ": cannot create the temporary file " + tmp.string() + " for writing");
     bool ok = bytes.empty() || std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
     ok = std::fflush(f) == 0 && ok;
 #if CTNN_HAS_FSYNC
@@ -394,7 +407,7 @@ class SafetensorsWriter {
     if (ok) std::filesystem::rename(tmp, path, ec);
     if (!ok || ec) {
       std::filesystem::remove(tmp, ec);
-      throw Error(path.string() + ": writing the file failed (disk full or no permission?); the previous file, if "
+      detail::fail(path.string() + ": writing the file failed (disk full or no permission?); the previous file, if "
                                   "any, is unchanged");
     }
   }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cmath>
+#include <numbers>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -89,7 +90,7 @@ struct BasicGELU : Pointwise<BasicGELU<A>> {
   template <class S>
   S f(S x) const {
     if constexpr (A == Approximate::none) {
-      return S(0.5) * x * (S(1) + std::erf(x * S(M_SQRT1_2)));
+      return S(0.5) * x * (S(1) + std::erf(x * S(std::numbers::sqrt2 / 2)));
     } else {
       return S(0.5) * x * (S(1) + std::tanh(inner(x)));
     }
@@ -97,8 +98,8 @@ struct BasicGELU : Pointwise<BasicGELU<A>> {
   template <class S>
   S df(S x, S) const {
     if constexpr (A == Approximate::none) {
-      const S cdf = S(0.5) * (S(1) + std::erf(x * S(M_SQRT1_2)));
-      const S pdf = std::exp(S(-0.5) * x * x) * S(0.5 * M_2_SQRTPI * M_SQRT1_2);  // 1/sqrt(2 pi)
+      const S cdf = S(0.5) * (S(1) + std::erf(x * S(std::numbers::sqrt2 / 2)));
+      const S pdf = std::exp(S(-0.5) * x * x) * S(std::numbers::inv_sqrtpi * std::numbers::sqrt2 / 2);  // 1/sqrt(2 pi)
       return cdf + x * pdf;
     } else {
       const S t = std::tanh(inner(x));
@@ -110,7 +111,7 @@ struct BasicGELU : Pointwise<BasicGELU<A>> {
   std::string extra_repr() const { return A == Approximate::none ? "approximate='none'" : "approximate='tanh'"; }
 
  private:
-  static constexpr double kBeta = M_SQRT2 * M_2_SQRTPI * 0.5;  // sqrt(2 / pi)
+  static constexpr double kBeta = std::numbers::sqrt2 * std::numbers::inv_sqrtpi;  // sqrt(2 / pi)
   static constexpr double kKappa = 0.044715;
   template <class S>
   static S inner(S x) {

@@ -29,7 +29,7 @@ class Dropout {
 
   explicit Dropout(double p = 0.5) : p_(p), gen_(default_generator().next_u64()) {
     if (!(p >= 0.0 && p <= 1.0))
-      throw Error("ctnn::Dropout: dropout probability has to be between 0 and 1, but got " + std::to_string(p));
+      detail::fail("ctnn::Dropout: dropout probability has to be between 0 and 1, but got " + std::to_string(p));
   }
 
   double p() const { return p_; }
@@ -79,7 +79,7 @@ class Dropout {
   batch_like<G, G::RowsAtCompileTime> backward(const X&, const Y&, const Eigen::MatrixBase<G>& dy) const {
     if (!masked_) return dy;
     if (dy.rows() != mask_.rows() || dy.cols() != mask_.cols())
-      throw Error("ctnn::Dropout::backward: the gradient is " + std::to_string(dy.rows()) + " x " +
+      detail::fail("ctnn::Dropout::backward: the gradient is " + std::to_string(dy.rows()) + " x " +
                   std::to_string(dy.cols()) + " but the last forward's mask is " + std::to_string(mask_.rows()) +
                   " x " + std::to_string(mask_.cols()));
     using S = typename G::Scalar;

@@ -43,6 +43,8 @@ struct Linear {
                            (OptionalParameter<Bias, Scalar, Out>, bias));
 
   Linear() { reset_parameters(default_generator()); }
+  /// Parameters left zero, for weights loaded next (ctnn::skip_init).
+  explicit Linear(skip_init_t) {}
 
   /// PyTorch's reset_parameters: kaiming_uniform(a=sqrt(5)) on the weight, which is
   /// U(-1/sqrt(In), 1/sqrt(In)), and the same bound for the bias.

@@ -27,7 +27,7 @@ inline double feature_weight(const std::vector<double>& w, Eigen::Index row) {
 inline void check_feature_weights(std::string_view loss, std::string_view what, const std::vector<double>& w,
                                   Eigen::Index rows) {
   if (!w.empty() && static_cast<Eigen::Index>(w.size()) != rows)
-    throw Error("ctnn::" + std::string(loss) + ": " + std::string(what) + " holds " + std::to_string(w.size()) +
+    detail::fail("ctnn::" + std::string(loss) + ": " + std::string(what) + " holds " + std::to_string(w.size()) +
                 " values but the prediction has " + std::to_string(rows) + " features");
 }
 }  // namespace detail
@@ -73,7 +73,7 @@ struct BCELoss : ElementwiseLoss<BCELoss<R>, R> {
     for (Eigen::Index j = 0; j < pred.cols(); ++j)
       for (Eigen::Index i = 0; i < pred.rows(); ++i)
         if (!(pred(i, j) >= 0 && pred(i, j) <= 1))
-          throw Error("ctnn::BCELoss: every prediction must be a probability in [0, 1], but element (" +
+          detail::fail("ctnn::BCELoss: every prediction must be a probability in [0, 1], but element (" +
                       std::to_string(i) + ", " + std::to_string(j) + ") is " + std::to_string(pred(i, j)) +
                       " (use BCEWithLogitsLoss on logits)");
   }

@@ -51,7 +51,7 @@ struct ClassLoss {
 
   void check_weight(Eigen::Index classes) const {
     if (!weight.empty() && static_cast<Eigen::Index>(weight.size()) != classes)
-      throw Error("ctnn::" + name() + ": weight holds " + std::to_string(weight.size()) +
+      detail::fail("ctnn::" + name() + ": weight holds " + std::to_string(weight.size()) +
                   " values but the prediction has " + std::to_string(classes) + " classes");
   }
   template <class S>
@@ -73,7 +73,7 @@ struct ClassLoss {
   typename P::Scalar total_weight(const P& pred, const T& target) const {
     using S = typename P::Scalar;
     if (target.rows() != 1 || target.cols() != pred.cols())
-      throw Error("ctnn::" + name() + ": the target holds " + shape_string(target.rows(), target.cols()) +
+      detail::fail("ctnn::" + name() + ": the target holds " + shape_string(target.rows(), target.cols()) +
                   " class indices but the prediction has " + std::to_string(pred.cols()) + " samples");
     check_weight(pred.rows());
     S total = S(0);
@@ -81,7 +81,7 @@ struct ClassLoss {
       const auto t = static_cast<std::int64_t>(target(0, j));
       if (t == ignore_index) continue;
       if (t < 0 || t >= pred.rows())
-        throw Error("ctnn::" + name() + ": target " + std::to_string(t) + " of sample " + std::to_string(j) +
+        detail::fail("ctnn::" + name() + ": target " + std::to_string(t) + " of sample " + std::to_string(j) +
                     " is out of bounds for " + std::to_string(pred.rows()) + " classes");
       total += class_weight<S>(t);
     }
@@ -134,7 +134,7 @@ struct CrossEntropyLoss : detail::ClassLoss<CrossEntropyLoss<R>, R> {
     this->weight = std::move(o.weight);
     this->ignore_index = o.ignore_index;
     if (!(label_smoothing >= 0 && label_smoothing <= 1))
-      throw Error("ctnn::CrossEntropyLoss: label_smoothing must be in [0, 1], got " +
+      detail::fail("ctnn::CrossEntropyLoss: label_smoothing must be in [0, 1], got " +
                   detail::python_float(label_smoothing));
   }
 

@@ -39,7 +39,7 @@ struct HuberLoss : ElementwiseLoss<HuberLoss<R>, R> {
 
  private:
   void validate() const {
-    if (!(delta > 0)) throw Error("ctnn::HuberLoss: delta must be positive, got " + detail::python_float(delta));
+    if (!(delta > 0)) detail::fail("ctnn::HuberLoss: delta must be positive, got " + detail::python_float(delta));
   }
 };
 
@@ -72,7 +72,7 @@ struct SmoothL1Loss : ElementwiseLoss<SmoothL1Loss<R>, R> {
 
  private:
   void validate() const {
-    if (!(beta >= 0)) throw Error("ctnn::SmoothL1Loss: beta must not be negative, got " + detail::python_float(beta));
+    if (!(beta >= 0)) detail::fail("ctnn::SmoothL1Loss: beta must not be negative, got " + detail::python_float(beta));
   }
 };
 

@@ -60,7 +60,7 @@ inline std::string shape_string(Eigen::Index r, Eigen::Index c) {
 template <class Loss, class P, class T>
 void require_same_shape(const P& pred, const T& target) {
   if (pred.rows() != target.rows() || pred.cols() != target.cols())
-    throw Error(std::string("ctnn::") + std::string(Loss::repr_name) + ": the target is " +
+    detail::fail(std::string("ctnn::") + std::string(Loss::repr_name) + ": the target is " +
                 shape_string(target.rows(), target.cols()) + " but the prediction is " +
                 shape_string(pred.rows(), pred.cols()) + "; they must have the same shape");
 }
@@ -69,7 +69,7 @@ void require_same_shape(const P& pred, const T& target) {
 template <class Loss, class G>
 void require_shape(const G& g, Eigen::Index rows, Eigen::Index cols) {
   if (g.rows() != rows || g.cols() != cols)
-    throw Error(std::string("ctnn::") + std::string(Loss::repr_name) + ": the upstream gradient is " +
+    detail::fail(std::string("ctnn::") + std::string(Loss::repr_name) + ": the upstream gradient is " +
                 shape_string(g.rows(), g.cols()) + " but the unreduced loss is " + shape_string(rows, cols));
 }
 

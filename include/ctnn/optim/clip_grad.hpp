@@ -37,7 +37,7 @@ double clip_grad_norm(Model& model, double max_norm, double norm_type = 2.0, boo
   });
   const double total = inf ? acc : norm_type == 2.0 ? std::sqrt(acc) : std::pow(acc, 1.0 / norm_type);
   if (error_if_nonfinite && !std::isfinite(total))
-    throw Error("ctnn::clip_grad_norm: the total norm of the gradients is " + std::to_string(total) +
+    detail::fail("ctnn::clip_grad_norm: the total norm of the gradients is " + std::to_string(total) +
                 ", so they cannot be clipped (pass error_if_nonfinite = false to scale them anyway)");
   const double coef = std::min(max_norm / (total + 1e-6), 1.0);
   parameters(model, [coef](auto& p) {

@@ -53,7 +53,7 @@ namespace detail {
 
 /// Throws ctnn::Error(what) unless ok (PyTorch raises ValueError for these).
 inline void require(bool ok, const std::string& what) {
-  if (!ok) throw Error(what);
+  if (!ok) ctnn::detail::fail(what);
 }
 
 /// PyTorch's "Invalid <name> value" check for a hyperparameter that must be >= 0, worded
@@ -95,7 +95,7 @@ class ParameterSlots {
     std::size_t i = 0;
     ctnn::parameters(model, [&](auto& p) { bind(i++, p, std::make_index_sequence<size>{}); });
     // parameter_types and the walk must agree, or a slot would stay unbound
-    if (i != size) throw Error("ctnn::optim: the model's parameter walk and its parameter types disagree");
+    if (i != size) ctnn::detail::fail("ctnn::optim: the model's parameter walk and its parameter types disagree");
   }
 
   /// Calls f(index, slot) for every parameter; index is a std::integral_constant.
@@ -133,7 +133,7 @@ class OptimizerBase {
   /// Sets param_groups[0]['lr'] for the next steps (what a scheduler does).
   void set_lr(double lr) {
     // not require(): a scheduler calls this every step, and the message would allocate
-    if (!(lr >= 0)) throw Error("ctnn::optim: the learning rate must not be negative, got " + std::to_string(lr));
+    if (!(lr >= 0)) ctnn::detail::fail("ctnn::optim: the learning rate must not be negative, got " + std::to_string(lr));
     options_.lr = lr;
   }
   /// Every hyper-parameter of the group, readable and writable between steps.

@@ -49,7 +49,7 @@ inline std::string format_double(double v) {
 template <class T>
 void decode_tensor(const SafetensorsFile& f, const TensorInfo& t, std::span<T> out, bool reject_non_finite,
                    const std::string& context) {
-  auto fail = [&](const std::string& what) { throw Error(context + "tensor '" + t.name + "': " + what); };
+  auto fail = [&](const std::string& what) { detail::fail(context + "tensor '" + t.name + "': " + what); };
   const std::span<const std::byte> bytes = f.data(t);
   if constexpr (std::is_floating_point_v<T>) {
     if (!t.dtype || !is_floating(*t.dtype))
@@ -101,7 +101,7 @@ class state_slot {
  protected:
   void check_shape(const TensorInfo& t, const std::string& context) const {
     if (t.shape != shape_)
-      throw Error(context + "tensor '" + name_ + "': expected shape " + ctnn::format_shape(shape_) + ", found " +
+      detail::fail(context + "tensor '" + name_ + "': expected shape " + ctnn::format_shape(shape_) + ", found " +
                   ctnn::format_shape(t.shape));
   }
 

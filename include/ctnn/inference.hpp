@@ -1,0 +1,25 @@
+/// @file The inference umbrella: what running a model needs (Sequential, every layer, the
+/// error hook, weights compiled in by ctnn-embed), and nothing that reads files, prints,
+/// trains or draws random numbers at run time. It compiles with -fno-exceptions -fno-rtti
+/// for a microcontroller (arm-none-eabi-g++) and needs no heap there (docs/embedded.md).
+#pragma once
+
+#include "ctnn/core/buffer.hpp"
+#include "ctnn/core/cached.hpp"
+#include "ctnn/core/error.hpp"
+#include "ctnn/core/layer.hpp"
+#include "ctnn/core/module.hpp"
+#include "ctnn/core/module_base.hpp"
+#include "ctnn/core/parameter.hpp"
+#include "ctnn/core/scalar.hpp"
+#include "ctnn/core/sequential.hpp"
+#include "ctnn/core/shape.hpp"
+#include "ctnn/core/tensor.hpp"
+#include "ctnn/io/embedded.hpp"
+#include "ctnn/layers/activations.hpp"
+#include "ctnn/layers/centered.hpp"
+#include "ctnn/layers/dropout.hpp"
+#include "ctnn/layers/elementwise.hpp"
+#include "ctnn/layers/linear.hpp"
+#include "ctnn/layers/pointwise.hpp"
+#include "ctnn/layers/softmax.hpp"
