@@ -259,7 +259,7 @@ class Sequential : detail::sequential_parts<Layers...>::checks,
   Sequential() = default;
   /// ctnn::skip_init: every layer made by skip_init; no activation buffer is
   /// allocated until a forward needs one, so a model that only infers never touches the heap.
-  explicit Sequential(skip_init_t) : layers_(detail::skip_init_arg<Layers>{}...), buffers_{} {}
+  explicit Sequential(skip_init_t) : Sequential(skip_init_t{}, std::make_index_sequence<n>{}) {}
 
   // ---- forward ---------------------------------------------------------------------------
 
@@ -410,6 +410,10 @@ class Sequential : detail::sequential_parts<Layers...>::checks,
     ((WithShared || parts::targets[Is] == Is ? f(detail::index_name<Is>::value, self.template layer_at<Is>()) : void()),
      ...);
   }
+
+  template <std::size_t... Is>
+  Sequential(skip_init_t, std::index_sequence<Is...>)
+      : layers_(detail::skip_init_arg<std::tuple_element_t<Is, child_types>>{}...), buffers_{} {}
 
   /// The object position I computes with.
   template <std::size_t I>
