@@ -240,7 +240,9 @@ TEST_CASE("vectorised ReLU and Tanh agree with their scalar forms, forward and b
     for (int i = 0; i < 37; ++i) {
       CHECK(yr(i, j) == relu.f(x(i, j)));
       CHECK(dr(i, j) == dy(i, j) * relu.df(x(i, j), yr(i, j)));
-      CHECK(std::abs(yt(i, j) - std::tanh(x(i, j))) <= 2e-7f);
+      // Eigen's tanh is a rational approximation: over 1e5 inputs in [-6, 6], at most 5.5 ulp
+      // from tanh with SSE2 and 4.3 with NEON (3.3e-7 and 2.5e-7 near 1)
+      CHECK(std::abs(yt(i, j) - std::tanh(x(i, j))) <= 4e-7f);
       CHECK(std::abs(dt(i, j) - dy(i, j) * tanh_.df(x(i, j), yt(i, j))) <= 1e-6f);
     }
 }
