@@ -16,11 +16,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-// load_state_dict(strict=True) and compares PyTorch's output with ctnn's (for tensors of rank
-// 0 to 4, their values at PyTorch's indices).
-// Exit status: 0 when PyTorch agrees, 77 (ctest: skipped) when python3 or torch is missing,
-// except in CI (CI set, and not "false" or "0"), where a missing PyTorch is a failure:
-// scripts/test.sh installs python3-torch, so the round trip must run there.
+#include "source_dir.hpp"
+#include "tensors_module.hpp"
 
 namespace fs = std::filesystem;
 
@@ -87,11 +84,22 @@ int main() {
     y = (y.array().colwise() * s.scale.value.array()).matrix();
     write_io(dir / "scaled.io.safetensors", x, y);
   }
-// load_state_dict(strict=True) and compares PyTorch's output with ctnn's (for tensors of rank
-// 0 to 4, their values at PyTorch's indices).
-// Exit status: 0 when PyTorch agrees, 77 (ctest: skipped) when python3 or torch is missing,
-// except in CI (CI set, and not "false" or "0"), where a missing PyTorch is a failure:
-// scripts/test.sh installs python3-torch, so the round trip must run there.
+  {
+    // tensors of rank 4, 3 and 0 and an int64 0-D buffer, each element a function of its
+    // PyTorch index, which torch_check.py recomputes; the non-persistent buffer is not written
+    ctnn_test::Tensors t;
+    for (int o = 0; o < 8; ++o)
+      for (int i = 0; i < 3; ++i)
+        for (int y = 0; y < 3; ++y)
+          for (int x = 0; x < 3; ++x) t.conv2d.value(o, i * 9 + y * 3 + x) = float(1000 * o + 100 * i + 10 * y + x);
+    for (int o = 0; o < 16; ++o)
+      for (int k = 0; k < 5; ++k) t.conv1d.value(o, k) = -float(10 * o + k);
+    t.temperature.item() = 0.25f;
+    t.num_batches_tracked.item() = (std::int64_t{1} << 40) + 3;
+    t.hidden.value.setConstant(7.0f);
+    ctnn::save_safetensors(t, dir / "tensors.safetensors");
+  }
+  const std::string cmd = "/usr/bin/python3 " + ctnn_test::source_dir() + "/tests/interop/torch_check.py " + dir.string();
   const int status = std::system(cmd.c_str());
   fs::remove_all(dir);
   if (status == -1 || !WIFEXITED(status)) return 1;
