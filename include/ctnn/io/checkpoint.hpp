@@ -77,8 +77,8 @@ std::vector<std::int64_t> state_shape(std::string_view name, const M& t, std::op
   if (*ndim == 0 && t.size() == 1) return {};
   if (*ndim == 1 && t.cols() == 1) return {t.rows()};
   if (*ndim == 2) return {t.rows(), t.cols()};
-  throw Error("ctnn checkpoint: optimizer state '" + std::string(name) + "' mirrors a parameter of " +
-              std::to_string(*ndim) + " dimensions but is not named state.<i>.<what> after one");
+  detail::fail("ctnn checkpoint: optimizer state '" + std::string(name) + "' mirrors a parameter of " +
+               std::to_string(*ndim) + " dimensions but is not named state.<i>.<what> after one");
 }
 
 /// Calls obj.named_state(f) with f adding each piece of state to writer under prefix, a
