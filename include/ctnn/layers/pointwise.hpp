@@ -47,7 +47,7 @@ struct Pointwise {
   /// This layer as an epilogue over Eigen arrays, for a layer before it that applies one to
   /// its output while it is in registers (Sequential's fusion, detail/fuse.hpp).
   auto epilogue() const {
-    return [this](const auto& z) { return map(z); };
+    return [self = this](const auto& z) { return self->map(z); };
   }
 
   // backward: dx = dy * f'(x), element by element
