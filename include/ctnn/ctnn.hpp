@@ -32,6 +32,7 @@
 #include "ctnn/layers/elementwise.hpp"
 #include "ctnn/layers/flatten.hpp"
 #include "ctnn/layers/linear.hpp"
+#include "ctnn/layers/options.hpp"
 #include "ctnn/layers/pointwise.hpp"
 #include "ctnn/layers/softmax.hpp"
 #include "ctnn/loss/binary_cross_entropy.hpp"
