@@ -26,6 +26,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "ctnn/detail/constexpr_string.hpp"
 #include "ctnn/core/buffer.hpp"
 #include "ctnn/core/module_base.hpp"
 #include "ctnn/core/parameter.hpp"
@@ -302,11 +303,33 @@ constexpr std::size_t count_parameters() {
   return sum_over_tensors<T>([]<class P>(std::type_identity<P>) -> std::size_t { return ParameterType<P> ? P::size : 0; });
 }
 
+/// The direct children of T as a std::tuple of types, in state_dict order: a container's
+/// child_types, a reflected struct's member types, nothing for anything else. The one
+/// definition of "the children of a type"; every type-level walk goes through it.
+template <class T>
+struct child_type_list {
+  using type = std::tuple<>;
+};
+template <class T>
+  requires ListsChildTypes<T>
+struct child_type_list<T> {
+  using type = typename T::child_types;
+};
+template <class T>
+  requires(!ListsChildTypes<T> && HanaStruct<T>)
+struct child_type_list<T> {
+  using type = typename decltype(boost::hana::unpack(boost::hana::accessors<T>(), [](auto... pairs) {
+    return std::type_identity<std::tuple<member_t<T, decltype(pairs)>...>>{};
+  }))::type;
+};
+template <class T>
+using child_type_list_t = typename child_type_list<T>::type;
+
 /// std::tuple of the Parameter types of T, in state_dict order (what count_parameters sums):
 /// optimizers build their state, with compile-time sizes, from it.
 template <class T>
 struct parameter_types_of;
-template <class Tuple, class Seq>
+template <class Tuple, class Seq = std::make_index_sequence<std::tuple_size_v<Tuple>>>
 struct parameter_types_of_tuple;
 template <class Tuple, std::size_t... Is>
 struct parameter_types_of_tuple<Tuple, std::index_sequence<Is...>> {
@@ -314,46 +337,21 @@ struct parameter_types_of_tuple<Tuple, std::index_sequence<Is...>> {
 };
 template <class T>
 struct parameter_types_of {
-  static auto make() {
-    if constexpr (ParameterType<T>) {
-      return std::tuple<T>{};
-    } else if constexpr (ListsChildTypes<T>) {
-      using C = typename T::child_types;
-      return typename parameter_types_of_tuple<C, std::make_index_sequence<std::tuple_size_v<C>>>::type{};
-    } else if constexpr (HanaStruct<T>) {
-      return boost::hana::unpack(boost::hana::accessors<T>(), [](auto... pairs) {
-        return std::tuple_cat(typename parameter_types_of<
-                              std::remove_cvref_t<decltype(boost::hana::second(pairs)(std::declval<T&>()))>>::type{}...);
-      });
-    } else {
-      return std::tuple<>{};
-    }
-  }
-  using type = decltype(make());
+  using type = typename parameter_types_of_tuple<child_type_list_t<T>>::type;
+};
+template <ParameterType T>
+struct parameter_types_of<T> {
+  using type = std::tuple<T>;
 };
 
 template <class Model>
 using parameter_types = typename parameter_types_of<std::remove_cvref_t<Model>>::type;
 
+/// "0", "1", ...: the name of a container's I-th child.
 template <std::size_t I>
 struct index_name {
-  static constexpr auto make() {
-    struct result_t {
-      char chars[24];
-      std::size_t len;
-    } r{};
-    char tmp[24];
-    std::size_t n = 0, v = I;
-    do {
-      tmp[n++] = static_cast<char>('0' + v % 10);
-      v /= 10;
-    } while (v != 0);
-    for (std::size_t i = 0; i < n; ++i) r.chars[i] = tmp[n - 1 - i];
-    r.len = n;
-    return r;
-  }
-  static constexpr auto data = make();
-  static constexpr std::string_view value{data.chars, data.len};
+  static constexpr short_name data = decimal(static_cast<long long>(I));
+  static constexpr std::string_view value = data.view();
 };
 
 }  // namespace detail

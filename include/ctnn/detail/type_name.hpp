@@ -6,14 +6,10 @@
 #include <cstddef>
 #include <string_view>
 
+#include "ctnn/detail/constexpr_string.hpp"
+
 namespace ctnn::detail {
 
-/// A short string stored by value, so that it can be a constexpr static member.
-struct short_name {
-  char chars[64]{};
-  std::size_t len = 0;
-  constexpr std::string_view view() const { return {chars, len}; }
-};
 
 template <class T>
 constexpr std::string_view pretty_function() {
@@ -34,9 +30,7 @@ constexpr short_name make_class_name() {
   }
   s = s.substr(0, end);
   if (const std::size_t colon = s.rfind("::"); colon != std::string_view::npos) s = s.substr(colon + 2);
-  short_name r;
-  for (std::size_t i = 0; i < s.size() && i < sizeof r.chars; ++i) r.chars[r.len++] = s[i];
-  return r;
+  return short_name::of(s);
 }
 
 template <class T>

@@ -18,6 +18,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "ctnn/detail/constexpr_string.hpp"
 #include "ctnn/core/buffer.hpp"
 #include "ctnn/core/module.hpp"
 #include "ctnn/core/parameter.hpp"
@@ -27,15 +28,8 @@ namespace ctnn {
 
 namespace detail {
 
-/// A string literal as a template argument, so that diagnostics print the tensor's name.
-template <std::size_t N>
-struct tensor_name {
-  char chars[N]{};
-  constexpr tensor_name(const char (&s)[N]) { std::copy_n(s, N, chars); }
-};
-
 /// Named so that the compiler's note reads as a sentence with the name and both shapes.
-template <tensor_name Name>
+template <string_literal Name>
 struct embedded_tensor {
   template <int... HeaderShape>
   struct has_shape {
@@ -48,7 +42,7 @@ struct embedded_tensor {
   };
 };
 
-template <tensor_name Name, class Target, int... Shape, std::size_t... Is>
+template <string_literal Name, class Target, int... Shape, std::size_t... Is>
 constexpr bool check_embedded_shape(std::index_sequence<Is...>) {
   constexpr auto model = Target::shape();
   using check = typename embedded_tensor<Name>::template has_shape<Shape...>::template but_the_model_slot_has_shape<
@@ -97,7 +91,7 @@ constexpr bool check_embedded_tensor_count() {
 /// Copies `data` (row-major, PyTorch's layout) into a Parameter's or Buffer's value. Shape is
 /// PyTorch's shape of the tensor, any rank (none for a 0-D tensor), checked against the
 /// target's shape() at compile time; the target stores it as its row-major flattening.
-template <detail::tensor_name Name, int... Shape, class Target, class T, std::size_t N>
+template <detail::string_literal Name, int... Shape, class Target, class T, std::size_t N>
 void assign_embedded(Target& target, const T (&data)[N]) {
   constexpr bool ok = detail::check_embedded_shape<Name, Target, Shape...>(
       std::make_index_sequence<std::tuple_size_v<decltype(Target::shape())>>{});

@@ -17,16 +17,12 @@
 #pragma once
 
 #include <array>
-#include <boost/hana/accessors.hpp>
-#include <boost/hana/first.hpp>
-#include <boost/hana/for_each.hpp>
-#include <boost/hana/second.hpp>
-#include <boost/hana/string.hpp>
 #include <cstddef>
 #include <string_view>
 #include <tuple>
 #include <type_traits>
 
+#include "ctnn/detail/constexpr_string.hpp"
 #include "ctnn/core/buffer.hpp"
 #include "ctnn/core/module.hpp"
 #include "ctnn/core/parameter.hpp"
@@ -48,18 +44,7 @@ struct description_sink {
       ++n;
     }
   }
-  constexpr void put(long long v) {
-    char digits[24]{};
-    std::size_t k = 0;
-    const bool negative = v < 0;
-    unsigned long long u = negative ? 0ull - static_cast<unsigned long long>(v) : static_cast<unsigned long long>(v);
-    do {
-      digits[k++] = static_cast<char>('0' + u % 10);
-      u /= 10;
-    } while (u != 0);
-    if (negative) put("-");
-    while (k > 0) put(std::string_view(&digits[--k], 1));
-  }
+  constexpr void put(long long v) { put(decimal(v).view()); }
 };
 
 template <class T>
@@ -92,21 +77,17 @@ constexpr void describe_tensor(description_sink& s, std::string_view kind) {
   s.put(")");
 }
 
-template <class Tuple, std::size_t... Is>
-constexpr void describe_children(argument_list& args, std::index_sequence<Is...>) {
-  ((args.next(), describe<std::tuple_element_t<Is, Tuple>>(args.s)), ...);
-}
-
+/// A reflected layer's or model's members: its modules, empty slots, and (for a struct without
+/// a printed name of its own) its parameters and buffers, with their names.
 template <class T>
 constexpr void describe_members(argument_list& args) {
   constexpr bool own_name = requires { std::string_view(T::repr_name); };
-  boost::hana::for_each(boost::hana::accessors<T>(), [&](auto pair) {
-    using M = std::remove_cvref_t<decltype(boost::hana::second(pair)(std::declval<T&>()))>;
+  for_each_child_type<T>([&]<class M>(std::type_identity<M>, std::string_view name) {
     constexpr bool shown = std::is_same_v<M, NoParameter> || ModuleLike<M> ||
                            (!own_name && (ParameterType<M> || PersistentBufferType<M>));
     if constexpr (shown) {
       args.next();
-      args.s.put(std::string_view(boost::hana::to<char const*>(std::remove_cvref_t<decltype(boost::hana::first(pair))>{})));
+      args.s.put(name);
       args.s.put("=");
       if constexpr (std::is_same_v<M, NoParameter>) {
         args.s.put("None");
@@ -139,9 +120,11 @@ constexpr void describe(description_sink& s) {
       s.put(static_cast<long long>(T::out_features));
     }
   }
-  if constexpr (ListsChildTypes<T>) {
-    using C = typename T::child_types;
-    describe_children<C>(args, std::make_index_sequence<std::tuple_size_v<C>>{});
+  if constexpr (ListsChildTypes<T>) {  // a container: its children in order, unnamed
+    for_each_child_type<T>([&]<class C>(std::type_identity<C>, std::string_view) {
+      args.next();
+      describe<C>(args.s);
+    });
   } else if constexpr (HanaStruct<T>) {
     describe_members<T>(args);
   }

@@ -314,12 +314,6 @@ constexpr std::size_t state_heap_bytes(const optim::detail::OptimizerBase<Model,
 template <class Model, template <class> class State, class Options>
 Model optimizer_model(const optim::detail::OptimizerBase<Model, State, Options>*);
 
-constexpr short_name to_short_name(std::string_view s) {
-  short_name r;
-  for (std::size_t i = 0; i < s.size() && i < sizeof r.chars; ++i) r.chars[r.len++] = s[i];
-  return r;
-}
-
 template <std::size_t N>
 struct summary_builder {
   std::array<SummaryRow, N> rows{};
@@ -336,8 +330,8 @@ struct summary_builder {
     if constexpr (requires { M::out_features; }) out = output_shape<M>(in);
     const std::size_t at = n++;
     SummaryRow row;
-    row.name = to_short_name(name);
-    row.type = to_short_name(repr_name_of<M>());
+    row.name = short_name::of(name);
+    row.type = short_name::of(repr_name_of<M>());
     row.depth = depth;
     row.index = ++per_depth[depth < 63 ? depth : 63];
     row.out_features = out.size();
@@ -444,7 +438,7 @@ constexpr auto summary() {
     using O = std::remove_cvref_t<Optimizer>;
     static_assert(optim::Optimizer<O>, "ctnn::summary<Net, Optimizer>: Optimizer is not an optimizer (see docs/training.md#optimizers)");
     s.has_optimizer = true;
-    s.optimizer = detail::to_short_name(detail::repr_name_of<O>());
+    s.optimizer = detail::short_name::of(detail::repr_name_of<O>());
     s.optimizer_sizeof = sizeof(O);
     if constexpr (requires { detail::state_heap_bytes(static_cast<const O*>(nullptr)); }) {
       static_assert(std::is_same_v<decltype(detail::optimizer_model(static_cast<const O*>(nullptr))), M>,
