@@ -318,13 +318,14 @@ class MyNet(nn.Module):
 
 
 def trajectory_case(name, description, make_model, make_x, make_target, loss_fn, make_opt, steps,
-                    freeze=(), make_scheduler=None):
+                    freeze=(), make_scheduler=None, eval_after=False):
     """Trains make_model() for `steps` steps as the seed's loop does (forward, loss,
     zero_grad, backward, step) and writes: `x`, `target`, `init.<name>` for every
     state_dict entry, `losses` (the loss before each step), `lrs` (the lr used at each
     step), `final.<name>`, the optimizer's state as `state.<i>.<key>` (i the index in
     model.parameters()) and `param_groups.0.lr`. Parameters named in `freeze` get
-    requires_grad=False before the optimizer is built."""
+    requires_grad=False before the optimizer is built. With eval_after, also `eval_y`: the
+    trained model's output on x in eval mode (running statistics instead of the batch's)."""
     torch.manual_seed(case_seed(name))
     model = make_model().to(torch.float64)
     x = make_x().to(torch.float64)
@@ -358,6 +359,10 @@ def trajectory_case(name, description, make_model, make_x, make_target, loss_fn,
                 continue
             tensors.append(("state.%d.%s" % (i, k), v if torch.is_tensor(v) else torch.tensor(float(v))))
     tensors.append(("param_groups.0.lr", torch.tensor(sd["param_groups"][0]["lr"], dtype=torch.float64)))
+    if eval_after:
+        model.eval()
+        with torch.no_grad():
+            tensors.append(("eval_y", model(x)))
     write_case(name, description, tensors)
 
 
@@ -816,6 +821,41 @@ def shared_cases():
     write_print("shared_d2l", d2l_shared())
 
 
+def cnn2d():
+    return nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2),
+                         nn.Conv2d(4, 6, 3), nn.BatchNorm2d(6), nn.ReLU(), nn.AvgPool2d(2),
+                         nn.Flatten(), nn.Linear(24, 3))
+
+
+def cnn1d():
+    return nn.Sequential(nn.Conv1d(2, 4, 3, padding=1), nn.BatchNorm1d(4), nn.ReLU(), nn.MaxPool1d(2),
+                         nn.Conv1d(4, 5, 3, dilation=2), nn.ReLU(), nn.Flatten(), nn.Linear(20, 2))
+
+
+def cnn_cases():
+    """Deep convolutional nets (conv, BatchNorm, ReLU, pooling, Flatten, Linear) trained for a
+    few steps: the losses, every parameter and buffer (running statistics, num_batches_tracked)
+    after training, the optimizer state, and the eval-mode output afterwards."""
+    x2 = lambda: torch.randn(5, 1, 12, 12)
+    trajectory_case("train_cnn2d_sgd_momentum", "Conv2d/BatchNorm2d/ReLU/MaxPool2d/Conv2d/BatchNorm2d/ReLU/"
+                    "AvgPool2d/Flatten/Linear on (5, 1, 12, 12), CrossEntropyLoss, SGD(lr=0.1, momentum=0.9), 4 steps",
+                    cnn2d, x2, lambda: torch.tensor([0, 2, 1, 2, 0]), nn.CrossEntropyLoss(),
+                    lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9), 4, eval_after=True)
+    trajectory_case("train_cnn2d_adam", "the same 2-D net, CrossEntropyLoss, Adam(lr=1e-2), 4 steps",
+                    cnn2d, x2, lambda: torch.tensor([1, 0, 2, 2, 1]), nn.CrossEntropyLoss(),
+                    lambda p: torch.optim.Adam(p, lr=1e-2), 4, eval_after=True)
+    x1 = lambda: torch.randn(4, 2, 16)
+    trajectory_case("train_cnn1d_adam", "Conv1d/BatchNorm1d/ReLU/MaxPool1d/Conv1d(dilation=2)/ReLU/Flatten/Linear "
+                    "on (4, 2, 16), MSELoss, Adam(lr=1e-2), 4 steps",
+                    cnn1d, x1, lambda: torch.randn(4, 2), nn.MSELoss(),
+                    lambda p: torch.optim.Adam(p, lr=1e-2), 4, eval_after=True)
+    trajectory_case("train_cnn1d_sgd_momentum", "the same 1-D net, MSELoss, SGD(lr=0.05, momentum=0.9), 4 steps",
+                    cnn1d, x1, lambda: torch.randn(4, 2), nn.MSELoss(),
+                    lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.9), 4, eval_after=True)
+    write_print("cnn2d", cnn2d())
+    write_print("cnn1d", cnn1d())
+
+
 # ---------------------------------------------------------------- main
 
 GROUPS = {
@@ -827,6 +867,7 @@ GROUPS = {
     "shapes": shape_cases,
     "tensors": tensors_cases,
     "shared": shared_cases,
+    "cnn": cnn_cases,
 }
 
 
