@@ -94,8 +94,9 @@ void normalise_backward(const X& x, const G& g, DX&& dx, S mean, S invstd) {
 template <auto NormalizedShape, LayerNormOptions O = LayerNormOptions{}, class Scalar = float>
 struct LayerNorm {
   static constexpr Shape normalized_shape = detail::as_shape(NormalizedShape);
-  static_assert(detail::check_normalized_shape<detail::dims_of<normalized_shape>>::value);
-  static constexpr int K = normalized_shape.size();  // elements of one normalised block
+  static constexpr bool shape_ok = detail::check_normalized_shape<detail::dims_of<normalized_shape>>::value;
+  // elements of one normalised block (1 after the static_assert has spoken, to stop the cascade)
+  static constexpr int K = shape_ok ? normalized_shape.size() : 1;
 
   // shape rule: samples ending with normalized_shape, kept as they are
   static constexpr int in_features = any;
@@ -121,7 +122,7 @@ struct LayerNorm {
   using with_scalar = LayerNorm<NormalizedShape, O, S>;
   static constexpr bool elementwise_affine = O.elementwise_affine;
 
-  using parameter_type = detail::tensor_parameter_of_shape<Scalar, normalized_shape>;
+  using parameter_type = detail::tensor_parameter_of_shape<Scalar, shape_ok ? normalized_shape : Shape(1)>;
   BOOST_HANA_DEFINE_STRUCT(LayerNorm, (std::conditional_t<elementwise_affine, parameter_type, NoParameter>, weight),
                            (std::conditional_t<elementwise_affine, parameter_type, NoParameter>, bias));
 
