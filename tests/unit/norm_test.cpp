@@ -433,6 +433,33 @@ TEST_CASE("LayerNorm on (T, F) samples in a Sequential, and the streaming view o
   for (int t = 0; t < 6; ++t) CHECK(bn.forward(block.col(t)).isApprox(all.col(t)));
 }
 
+TEST_CASE("the docs' normalisation example trains and evaluates", "[norm][docs]") {
+  const Eigen::Matrix<float, 48, 4> x = uniform_input<48, 4>(6).cast<float>();
+  // --8<-- [start:norm-layers]
+  using Net = ctnn::with_input<ctnn::Sequential<     // nn.Sequential(
+      ctnn::BatchNorm2d<3>,                          //   nn.BatchNorm2d(3),
+      ctnn::ReLU, ctnn::Flatten,                     //   nn.ReLU(), nn.Flatten(),
+      ctnn::Linear<48, 16>,                          //   nn.Linear(48, 16),
+      ctnn::BatchNorm1d<16, ctnn::BatchNormOptions{  //   nn.BatchNorm1d(16,
+          .affine = false}>,                         //     affine=False),
+      ctnn::Unflatten<4, 4>,                         //   nn.Unflatten(1, (4, 4)),
+      ctnn::LayerNorm<4>,                            //   nn.LayerNorm(4),
+      ctnn::GroupNorm<2, 4>>,                        //   nn.GroupNorm(2, 4))
+                              3, 4, 4>;              // samples (3, 4, 4)
+  Net net;
+  net.get<0>().momentum = std::nullopt;  // bn.momentum = None: the cumulative average
+  net.get<4>().eps = 1e-3;               // bn.eps = 1e-3
+  const auto y = net.forward(x);         // training mode: batch statistics, running ones updated
+  net.eval();                            // net.eval(): the running statistics
+  const auto z = net.infer(x);           // always eval mode, changes nothing
+  // --8<-- [end:norm-layers]
+  CHECK(net.get<0>().num_batches_tracked.item() == 1);
+  CHECK(y.allFinite());
+  CHECK(z.allFinite());
+  CHECK(printed(net).find("BatchNorm2d(3, eps=1e-05, momentum=None, affine=True, track_running_stats=True)") !=
+        std::string::npos);
+}
+
 TEST_CASE("summary counts the normalisation layers' parameters, buffers and FLOPs", "[norm][summary]") {
   STATIC_REQUIRE(ctnn::BatchNorm2d<8>::flops(ctnn::shape_of<8, 4, 4>) == 8 * 16 * 4);
   STATIC_REQUIRE(ctnn::LayerNorm<8>::flops(ctnn::shape_of<3, 8>) == 24 * 7);
