@@ -37,7 +37,7 @@ struct BatchNormOptions {
 };
 
 namespace detail {
-/// A Parameter of C elements when Enabled, else nothing (PyTorch's None).
+/// T (a parameter or buffer) when Enabled, else nothing: PyTorch registers None.
 template <bool Enabled, class T>
 using optional_member = std::conditional_t<Enabled, T, NoParameter>;
 }  // namespace detail
