@@ -21,6 +21,7 @@
 
 #include "ctnn/core/shape.hpp"
 #include "ctnn/core/tensor.hpp"
+#include "ctnn/detail/shape_check.hpp"
 #include "ctnn/layers/options.hpp"
 
 namespace ctnn {
@@ -150,22 +151,33 @@ struct pool_of {
     template <bool B>
     static constexpr bool is_None_as_AvgPool1d_has_no_divisor_override = B;
   };
+  template <bool B>
+  static constexpr bool knows_its_input_shape = B;
   template <int... Output>
   struct output_size {
     template <bool B>
     static constexpr bool is_positive = B;
   };
-  template <int H, int W>
-  struct option_of_a_1d_layer {
-    template <bool B>
-    static constexpr bool is_one_number = B;
+  template <int KH, int KW>
+  struct one_dimensional_layer_kernel_size {
+    template <int SH, int SW>
+    struct stride {
+      template <int PH, int PW>
+      struct padding {
+        template <int DH, int DW>
+        struct dilation {
+          template <bool B>
+          static constexpr bool are_one_number_each = B;
+        };
+      };
+    };
   };
 };
 
-/// The data of every pooling layer: L, its kernel (or adaptive output size) K, its options O,
-/// and the input shape In (rank 0 until bound).
-template <pool_layer L, size2 K, PoolOptions O, Shape In>
-struct pool_base {
+/// The checks of a pooling layer's arguments alone, in a base of their own: the unbound layer
+/// and the layer bound to a shape share it, so a bad argument is one error.
+template <pool_layer L, size2 K, PoolOptions O>
+struct pool_arguments {
   static constexpr int dims = pool_dims(L);
   static constexpr bool is_max = pool_is_max(L);
   static constexpr bool is_adaptive = pool_is_adaptive(L);
@@ -175,7 +187,9 @@ struct pool_base {
   static constexpr bool one_number = dims == 2 || (K.square() && stride.square() && O.padding.square() &&
                                                    O.dilation.square());
   // Fix: a 1-D layer takes one number per option (ctnn::PoolOptions{.stride = 2}).
-  static_assert(pool_of<L>::template option_of_a_1d_layer<K.h, K.w>::template is_one_number<one_number>,
+  static_assert(pool_of<L>::template one_dimensional_layer_kernel_size<K.h, K.w>::template stride<stride.h, stride.w>::
+                    template padding<O.padding.h, O.padding.w>::template dilation<O.dilation.h, O.dilation.w>::
+                        template are_one_number_each<one_number>,
                 "ctnn: a 1-D pooling layer takes one number for its kernel and each option, not two (the note "
                 "below names the layer)");
   static constexpr bool kernel_ok = K.h > 0 && K.w > 0;
@@ -193,7 +207,7 @@ struct pool_base {
                     pool_of<L>::template output_size<K.h, K.w>::template is_positive<kernel_ok>,
                 "ctnn: an adaptive pooling layer's output_size must be positive: an output of length 0 (the note "
                 "below names the layer and the size)");
-  static constexpr bool stride_ok = is_adaptive || (stride.h > 0 && stride.w > 0);
+  static constexpr bool stride_ok = is_adaptive || !kernel_ok || (stride.h > 0 && stride.w > 0);  // one error for a kernel of 0
   // Fix: a positive stride, or none (ctnn::PoolOptions{}.stride, 0, is PyTorch's None: the kernel size).
   static_assert(dims == 2 || pool_of<L>::template stride<stride.w>::template is_positive<stride_ok>,
                 "ctnn: a pooling layer's stride must be positive (0 is PyTorch's None: the kernel size; the note "
@@ -233,6 +247,14 @@ struct pool_base {
   static_assert(dims == 1 || pool_of<L>::template kernel_size<K.h, K.w>::template padding<O.padding.h, O.padding.w>::template is_at_most_half_the_kernel_size<padding_ok>,
                 "ctnn: a pooling layer's padding must be at most half its kernel_size, as PyTorch requires (the "
                 "note below names the layer, the kernel size and the padding)");
+};
+
+/// The data of every pooling layer: L, its kernel (or adaptive output size) K, its options O,
+/// and the input shape In (rank 0 until bound).
+template <pool_layer L, size2 K, PoolOptions O, Shape In>
+struct pool_base : pool_arguments<L, K, O> {
+  using args = pool_arguments<L, K, O>;
+  using args::dims, args::is_max, args::is_adaptive, args::stride_ok, args::kernel_ok;
 
   // ---- shape rule: (C, L) -> (C, L') or (C, H, W) -> (C, H', W'); any C ----------------------
   static constexpr int in_features = any;
@@ -357,10 +379,10 @@ struct pool_base {
   static constexpr void check_bound() {
     // Fix: use the layer in a Sequential (ctnn::with_input names the shape), or name the shape:
     // ctnn::MaxPool2d<2, ctnn::PoolOptions{}, ctnn::shape_of<8, 28, 28>>.
-    static_assert(bound_, "ctnn: a pooling layer computes on a known sample shape: use it in a Sequential or "
-                          "name the shape as its third template argument");
-    static_assert(!bound_ || X::RowsAtCompileTime == Eigen::Dynamic || X::RowsAtCompileTime == in_rows,
-                  "ctnn: a pooling layer was given an input with a number of rows other than its input shape's size");
+    static_assert(pool_of<L>::template knows_its_input_shape<bound_>,
+                  "ctnn: a pooling layer computes on a known sample shape: use it in a Sequential or name the "
+                  "shape as its third template argument (the note below names the layer)");
+    if constexpr (bound_) check_forward_input<pool_of<L>, in_rows, X::RowsAtCompileTime>();
   }
 
   /// Calls f(output index, channel, h0, h1, h step, w0, w1, w step, divisor) for every window:

@@ -6,9 +6,11 @@
 #include <string>
 #include <string_view>
 
+#include "ctnn/core/layer.hpp"
 #include "ctnn/core/parameter.hpp"
 #include "ctnn/core/shape.hpp"
 #include "ctnn/core/tensor.hpp"
+#include "ctnn/detail/shape_check.hpp"
 #include "ctnn/init/generator.hpp"
 
 namespace ctnn {
