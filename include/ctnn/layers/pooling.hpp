@@ -18,6 +18,7 @@
 #include <limits>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "ctnn/core/shape.hpp"
 #include "ctnn/core/tensor.hpp"
@@ -107,9 +108,32 @@ constexpr pool_geometry make_pool_geometry(size2 K, PoolOptions O, Shape s) {
   return g;
 }
 
+/// The name of pooling layer L in its diagnostics: a type, which GCC and Clang both print by
+/// name (pool_name::MaxPool2d).
+namespace pool_name {
+struct MaxPool1d {};
+struct MaxPool2d {};
+struct AvgPool1d {};
+struct AvgPool2d {};
+struct AdaptiveAvgPool1d {};
+struct AdaptiveAvgPool2d {};
+struct AdaptiveMaxPool1d {};
+struct AdaptiveMaxPool2d {};
+}  // namespace pool_name
+template <pool_layer L>
+struct pool_name_of;
+template <> struct pool_name_of<pool_layer::MaxPool1d> { using type = pool_name::MaxPool1d; };
+template <> struct pool_name_of<pool_layer::MaxPool2d> { using type = pool_name::MaxPool2d; };
+template <> struct pool_name_of<pool_layer::AvgPool1d> { using type = pool_name::AvgPool1d; };
+template <> struct pool_name_of<pool_layer::AvgPool2d> { using type = pool_name::AvgPool2d; };
+template <> struct pool_name_of<pool_layer::AdaptiveAvgPool1d> { using type = pool_name::AdaptiveAvgPool1d; };
+template <> struct pool_name_of<pool_layer::AdaptiveAvgPool2d> { using type = pool_name::AdaptiveAvgPool2d; };
+template <> struct pool_name_of<pool_layer::AdaptiveMaxPool1d> { using type = pool_name::AdaptiveMaxPool1d; };
+template <> struct pool_name_of<pool_layer::AdaptiveMaxPool2d> { using type = pool_name::AdaptiveMaxPool2d; };
+
 /// Named so that the note under a pooling layer's static_assert reads as a sentence with the
 /// numbers in it (h, w for a 2-D layer; one number for a 1-D one).
-template <pool_layer L>
+template <class Name>
 struct pool_of {
   template <int... Kernel>
   struct kernel_size {
@@ -174,80 +198,130 @@ struct pool_of {
   };
 };
 
+/// The numbers of a size as the note prints them: (w) for a 1-D layer, (h, w) for a 2-D one.
+template <int Dims, int H, int W>
+using pool_numbers = std::conditional_t<Dims == 1, dims<W>, dims<H, W>>;
+
+// Each check is a class template whose arguments are the numbers, so that both compilers
+// print them as numbers in the note.
+
+template <class Name, class Kernel, class Stride, class Padding, class Dilation, bool Ok>
+struct check_pool_one_number {
+  // Fix: a 1-D layer takes one number per option (ctnn::PoolOptions{.stride = 2}).
+  static_assert(pool_of<Name>::template one_dimensional_layer_kernel_size<Kernel::h, Kernel::w>::template stride<
+                    Stride::h, Stride::w>::template padding<Padding::h, Padding::w>::template dilation<Dilation::h, Dilation::w>::
+                    template are_one_number_each<Ok>,
+                "ctnn: a 1-D pooling layer takes one number for its kernel and each option, not two (the note "
+                "below names the layer and its numbers)");
+};
+template <int H, int W>
+struct pair_of {
+  static constexpr int h = H, w = W;
+};
+
+template <class Name, bool Adaptive, class Kernel, bool Ok>
+struct check_pool_kernel;
+template <class Name, int... K, bool Ok>
+struct check_pool_kernel<Name, false, dims<K...>, Ok> {
+  // Fix: give a positive kernel size.
+  static_assert(pool_of<Name>::template kernel_size<K...>::template is_positive<Ok>,
+                "ctnn: a pooling layer's kernel_size must be positive (the note below names the layer and the size)");
+};
+template <class Name, int... K, bool Ok>
+struct check_pool_kernel<Name, true, dims<K...>, Ok> {
+  // Fix: an adaptive layer's output_size is at least 1 (PyTorch's empty output is no network's).
+  static_assert(pool_of<Name>::template output_size<K...>::template is_positive<Ok>,
+                "ctnn: an adaptive pooling layer's output_size must be positive: an output of length 0 (the note "
+                "below names the layer and the size)");
+};
+
+template <class Name, class Stride, bool Ok>
+struct check_pool_stride;
+template <class Name, int... S, bool Ok>
+struct check_pool_stride<Name, dims<S...>, Ok> {
+  // Fix: a positive stride, or none (0, PyTorch's None: the kernel size).
+  static_assert(pool_of<Name>::template stride<S...>::template is_positive<Ok>,
+                "ctnn: a pooling layer's stride must be positive (0 is PyTorch's None: the kernel size; the note "
+                "below names the layer and the stride)");
+};
+
+template <class Name, class Dilation, bool Positive, bool Allowed>
+struct check_pool_dilation;
+template <class Name, int... D, bool Positive, bool Allowed>
+struct check_pool_dilation<Name, dims<D...>, Positive, Allowed> {
+  static_assert(pool_of<Name>::template dilation<D...>::template is_positive<Positive>,
+                "ctnn: a pooling layer's dilation must be positive (the note below names the layer and the dilation)");
+  // Fix: remove .dilation; torch.nn.AvgPool1d/2d have no dilation argument.
+  static_assert(pool_of<Name>::template dilation<D...>::template is_1_as_average_pooling_has_no_dilation<Allowed>,
+                "ctnn: AvgPool and the adaptive poolings have no dilation, as in PyTorch (the note below names the "
+                "layer and the dilation given)");
+};
+
+template <class Name, int Divisor, bool Ok>
+struct check_pool_divisor {
+  // Fix: remove .divisor_override; PyTorch has it on AvgPool2d only.
+  static_assert(pool_of<Name>::template divisor_override<Divisor>::template is_None_as_AvgPool1d_has_no_divisor_override<Ok>,
+                "ctnn: divisor_override is AvgPool2d's only, as in PyTorch (the note below names the layer and the "
+                "divisor given)");
+};
+
+template <class Name, class Kernel, class Padding, bool NotNegative, bool Half>
+struct check_pool_padding;
+template <class Name, int... K, int... P, bool NotNegative, bool Half>
+struct check_pool_padding<Name, dims<K...>, dims<P...>, NotNegative, Half> {
+  static_assert(pool_of<Name>::template padding<P...>::template is_not_negative<NotNegative>,
+                "ctnn: a pooling layer's padding must not be negative (the note below names the layer and the padding)");
+  // Fix: pad at most kernel_size / 2 (rounded down) on each side, as PyTorch requires.
+  static_assert(!NotNegative || pool_of<Name>::template kernel_size<K...>::template padding<P...>::template is_at_most_half_the_kernel_size<Half>,
+                "ctnn: a pooling layer's padding must be at most half its kernel_size, as PyTorch requires (the "
+                "note below names the layer, the kernel size and the padding)");
+};
+
+template <class Name, class Kernel, class Dilated, class Padded, bool Ok>
+struct check_pool_fits;
+template <class Name, int... K, int... D, int... P, bool Ok>
+struct check_pool_fits<Name, dims<K...>, dims<D...>, dims<P...>, Ok> {
+  // Fix: a smaller kernel or dilation, more padding, or a longer input.
+  static_assert(pool_of<Name>::template kernel_size<K...>::template dilated<D...>::template padded_input_size<P...>::
+                    template holds_the_kernel<Ok>,
+                "ctnn: a pooling layer's kernel (dilated) is larger than its padded input: an output of size 0 "
+                "(the note below names the layer, the kernel size, dilated, and the padded input size)");
+};
+
 /// The checks of a pooling layer's arguments alone, in a base of their own: the unbound layer
 /// and the layer bound to a shape share it, so a bad argument is one error.
 template <pool_layer L, size2 K, PoolOptions O>
-struct pool_arguments {
+struct pool_arguments_values {
   static constexpr int dims = pool_dims(L);
   static constexpr bool is_max = pool_is_max(L);
   static constexpr bool is_adaptive = pool_is_adaptive(L);
   static constexpr size2 stride = O.stride == size2(0) ? K : O.stride;
-
-  // ---- checks of the arguments alone --------------------------------------------------------
-  static constexpr bool one_number = dims == 2 || (K.square() && stride.square() && O.padding.square() &&
-                                                   O.dilation.square());
-  // Fix: a 1-D layer takes one number per option (ctnn::PoolOptions{.stride = 2}).
-  static_assert(pool_of<L>::template one_dimensional_layer_kernel_size<K.h, K.w>::template stride<stride.h, stride.w>::
-                    template padding<O.padding.h, O.padding.w>::template dilation<O.dilation.h, O.dilation.w>::
-                        template are_one_number_each<one_number>,
-                "ctnn: a 1-D pooling layer takes one number for its kernel and each option, not two (the note "
-                "below names the layer)");
+  static constexpr bool one_number =
+      dims == 2 || (K.square() && stride.square() && O.padding.square() && O.dilation.square());
   static constexpr bool kernel_ok = K.h > 0 && K.w > 0;
-  // Fix: give a positive kernel size (or output size for an adaptive layer).
-  static_assert(dims == 2 || is_adaptive || pool_of<L>::template kernel_size<K.w>::template is_positive<kernel_ok>,
-                "ctnn: a pooling layer's kernel_size must be positive (the note below names the layer and the size)");
-  static_assert(dims == 1 || is_adaptive ||
-                    pool_of<L>::template kernel_size<K.h, K.w>::template is_positive<kernel_ok>,
-                "ctnn: a pooling layer's kernel_size must be positive (the note below names the layer and the size)");
-  // Fix: an adaptive layer's output_size is at least 1 (PyTorch's empty output is no network's).
-  static_assert(dims == 2 || !is_adaptive || pool_of<L>::template output_size<K.w>::template is_positive<kernel_ok>,
-                "ctnn: an adaptive pooling layer's output_size must be positive: an output of length 0 (the note "
-                "below names the layer and the size)");
-  static_assert(dims == 1 || !is_adaptive ||
-                    pool_of<L>::template output_size<K.h, K.w>::template is_positive<kernel_ok>,
-                "ctnn: an adaptive pooling layer's output_size must be positive: an output of length 0 (the note "
-                "below names the layer and the size)");
-  static constexpr bool stride_ok = is_adaptive || !kernel_ok || (stride.h > 0 && stride.w > 0);  // one error for a kernel of 0
-  // Fix: a positive stride, or none (ctnn::PoolOptions{}.stride, 0, is PyTorch's None: the kernel size).
-  static_assert(dims == 2 || pool_of<L>::template stride<stride.w>::template is_positive<stride_ok>,
-                "ctnn: a pooling layer's stride must be positive (0 is PyTorch's None: the kernel size; the note "
-                "below names the layer and the stride)");
-  static_assert(dims == 1 || pool_of<L>::template stride<stride.h, stride.w>::template is_positive<stride_ok>,
-                "ctnn: a pooling layer's stride must be positive (0 is PyTorch's None: the kernel size; the note "
-                "below names the layer and the stride)");
+  // a kernel of 0 is its stride too: one error
+  static constexpr bool stride_ok = is_adaptive || !kernel_ok || (stride.h > 0 && stride.w > 0);
   static constexpr bool dilation_positive = O.dilation.h > 0 && O.dilation.w > 0;
-  static_assert(dims == 2 || pool_of<L>::template dilation<O.dilation.w>::template is_positive<dilation_positive>,
-                "ctnn: a pooling layer's dilation must be positive (the note below names the layer and the dilation)");
-  static_assert(dims == 1 ||
-                    pool_of<L>::template dilation<O.dilation.h, O.dilation.w>::template is_positive<dilation_positive>,
-                "ctnn: a pooling layer's dilation must be positive (the note below names the layer and the dilation)");
-  static constexpr bool no_dilation = is_max || O.dilation == size2(1);
-  // Fix: remove .dilation; torch.nn.AvgPool1d/2d have no dilation argument.
-  static_assert(dims == 2 || pool_of<L>::template dilation<O.dilation.w>::template is_1_as_average_pooling_has_no_dilation<no_dilation>,
-                "ctnn: AvgPool and the adaptive poolings have no dilation, as in PyTorch (the note below names the "
-                "layer and the dilation given)");
-  static_assert(dims == 1 ||
-                    pool_of<L>::template dilation<O.dilation.h, O.dilation.w>::template is_1_as_average_pooling_has_no_dilation<no_dilation>,
-                "ctnn: AvgPool and the adaptive poolings have no dilation, as in PyTorch (the note below names the "
-                "layer and the dilation given)");
+  static constexpr bool no_dilation = is_max || !dilation_positive || O.dilation == size2(1);
   static constexpr bool divisor_ok = O.divisor_override == 0 || L == pool_layer::AvgPool2d;
-  // Fix: remove .divisor_override; PyTorch has it on AvgPool2d only.
-  static_assert(pool_of<L>::template divisor_override<O.divisor_override>::template is_None_as_AvgPool1d_has_no_divisor_override<divisor_ok>,
-                "ctnn: divisor_override is AvgPool2d's only, as in PyTorch (the note below names the layer and the "
-                "divisor given)");
   static constexpr bool padding_positive = is_adaptive || (O.padding.h >= 0 && O.padding.w >= 0);
-  static_assert(pool_of<L>::template padding<O.padding.h, O.padding.w>::template is_not_negative<padding_positive>,
-                "ctnn: a pooling layer's padding must not be negative (the note below names the layer and the padding)");
   // PyTorch: "pad should be at most half of kernel size" (the kernel before dilation)
   static constexpr bool padding_ok = is_adaptive || (2 * O.padding.h <= K.h && 2 * O.padding.w <= K.w);
-  // Fix: pad at most kernel_size / 2 (rounded down) on each side, as PyTorch requires.
-  static_assert(dims == 2 || pool_of<L>::template kernel_size<K.w>::template padding<O.padding.w>::template is_at_most_half_the_kernel_size<padding_ok>,
-                "ctnn: a pooling layer's padding must be at most half its kernel_size, as PyTorch requires (the "
-                "note below names the layer, the kernel size and the padding)");
-  static_assert(dims == 1 || pool_of<L>::template kernel_size<K.h, K.w>::template padding<O.padding.h, O.padding.w>::template is_at_most_half_the_kernel_size<padding_ok>,
-                "ctnn: a pooling layer's padding must be at most half its kernel_size, as PyTorch requires (the "
-                "note below names the layer, the kernel size and the padding)");
 };
+
+template <pool_layer L, size2 K, PoolOptions O, class V = pool_arguments_values<L, K, O>,
+          class Name = typename pool_name_of<L>::type>
+struct pool_arguments
+    : V,
+      check_pool_one_number<Name, pair_of<K.h, K.w>, pair_of<V::stride.h, V::stride.w>,
+                            pair_of<O.padding.h, O.padding.w>, pair_of<O.dilation.h, O.dilation.w>, V::one_number>,
+      check_pool_kernel<Name, V::is_adaptive, pool_numbers<V::dims, K.h, K.w>, V::kernel_ok>,
+      check_pool_stride<Name, pool_numbers<V::dims, V::stride.h, V::stride.w>, V::stride_ok>,
+      check_pool_dilation<Name, pool_numbers<V::dims, O.dilation.h, O.dilation.w>, V::dilation_positive,
+                          V::no_dilation>,
+      check_pool_divisor<Name, O.divisor_override, V::divisor_ok>,
+      check_pool_padding<Name, pool_numbers<V::dims, K.h, K.w>, pool_numbers<V::dims, O.padding.h, O.padding.w>,
+                         V::padding_positive, V::padding_ok> {};
 
 /// The data of every pooling layer: L, its kernel (or adaptive output size) K, its options O,
 /// and the input shape In (rank 0 until bound).
@@ -255,6 +329,7 @@ template <pool_layer L, size2 K, PoolOptions O, Shape In>
 struct pool_base : pool_arguments<L, K, O> {
   using args = pool_arguments<L, K, O>;
   using args::dims, args::is_max, args::is_adaptive, args::stride_ok, args::kernel_ok;
+  using Name = typename pool_name_of<L>::type;
 
   // ---- shape rule: (C, L) -> (C, L') or (C, H, W) -> (C, H', W'); any C ----------------------
   static constexpr int in_features = any;
@@ -283,17 +358,9 @@ struct pool_base : pool_arguments<L, K, O> {
   static constexpr bool geometry_ok = !bound_ || !stride_ok || !kernel_ok || geometry.valid();
   static constexpr int eff_h = geometry.dh * (geometry.kh - 1) + 1;
   static constexpr int eff_w = geometry.dw * (geometry.kw - 1) + 1;
-  // Fix: a smaller kernel or dilation, more padding, or a longer input.
-  static_assert(dims == 2 || is_adaptive ||
-                    pool_of<L>::template kernel_size<K.w>::template dilated<eff_w>::template padded_input_size<
-                        geometry.W + 2 * geometry.pw>::template holds_the_kernel<geometry_ok>,
-                "ctnn: a pooling layer's kernel (dilated) is larger than its padded input: an output of length 0 "
-                "(the note below names the layer, the kernel size, dilated, and the padded input length)");
-  static_assert(dims == 1 || is_adaptive ||
-                    pool_of<L>::template kernel_size<K.h, K.w>::template dilated<eff_h, eff_w>::template padded_input_size<
-                        geometry.H + 2 * geometry.ph, geometry.W + 2 * geometry.pw>::template holds_the_kernel<geometry_ok>,
-                "ctnn: a pooling layer's kernel (dilated) is larger than its padded input: an output of size 0 "
-                "(the note below names the layer, the kernel size, dilated, and the padded input size)");
+  static_assert(sizeof(check_pool_fits<Name, pool_numbers<dims, K.h, K.w>, pool_numbers<dims, eff_h, eff_w>,
+                                       pool_numbers<dims, geometry.H + 2 * geometry.ph, geometry.W + 2 * geometry.pw>,
+                                       is_adaptive || geometry_ok>) > 0);
 
   static constexpr int in_rows = bound_ ? geometry.in_size() : 1;
   static constexpr int out_rows = bound_ && geometry.valid() ? geometry.out_size() : 1;
@@ -379,10 +446,10 @@ struct pool_base : pool_arguments<L, K, O> {
   static constexpr void check_bound() {
     // Fix: use the layer in a Sequential (ctnn::with_input names the shape), or name the shape:
     // ctnn::MaxPool2d<2, ctnn::PoolOptions{}, ctnn::shape_of<8, 28, 28>>.
-    static_assert(pool_of<L>::template knows_its_input_shape<bound_>,
+    static_assert(pool_of<Name>::template knows_its_input_shape<bound_>,
                   "ctnn: a pooling layer computes on a known sample shape: use it in a Sequential or name the "
                   "shape as its third template argument (the note below names the layer)");
-    if constexpr (bound_) check_forward_input<pool_of<L>, in_rows, X::RowsAtCompileTime>();
+    if constexpr (bound_) check_forward_input<pool_of<Name>, in_rows, X::RowsAtCompileTime>();
   }
 
   /// Calls f(output index, channel, h0, h1, h step, w0, w1, w step, divisor) for every window:
