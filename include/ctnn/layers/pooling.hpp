@@ -272,7 +272,7 @@ struct check_pool_padding<Name, dims<K...>, dims<P...>, NotNegative, Half> {
   static_assert(pool_of<Name>::template padding<P...>::template is_not_negative<NotNegative>,
                 "ctnn: a pooling layer's padding must not be negative (the note below names the layer and the padding)");
   // Fix: pad at most kernel_size / 2 (rounded down) on each side, as PyTorch requires.
-  static_assert(!NotNegative || pool_of<Name>::template kernel_size<K...>::template padding<P...>::template is_at_most_half_the_kernel_size<Half>,
+  static_assert(pool_of<Name>::template kernel_size<K...>::template padding<P...>::template is_at_most_half_the_kernel_size<Half>,
                 "ctnn: a pooling layer's padding must be at most half its kernel_size, as PyTorch requires (the "
                 "note below names the layer, the kernel size and the padding)");
 };
@@ -321,7 +321,7 @@ struct pool_arguments
                           V::no_dilation>,
       check_pool_divisor<Name, O.divisor_override, V::divisor_ok>,
       check_pool_padding<Name, pool_numbers<V::dims, K.h, K.w>, pool_numbers<V::dims, O.padding.h, O.padding.w>,
-                         V::padding_positive, V::padding_ok> {};
+                         V::padding_positive, V::padding_ok || !V::padding_positive> {};  // one error each
 
 /// The data of every pooling layer: L, its kernel (or adaptive output size) K, its options O,
 /// and the input shape In (rank 0 until bound).
