@@ -374,3 +374,37 @@ TEST_CASE("a pooling layer above Eigen's stack limit stays correct", "[pool][lar
   const auto dx = pool.backward(x, y, y);
   CHECK(dx.sum() == Approx(y.sum()).epsilon(1e-5));
 }
+
+TEST_CASE("a Sequential of pooling layers on feature maps above Eigen's stack limit", "[pool][large][sequential]") {
+  // (16, 64, 64) samples: the Sequential's buffers and the layers' results use heap columns
+  using Net = ctnn::with_input<ctnn::Sequential<ctnn::MaxPool2d<2>, ctnn::PReLU<16, double>, ctnn::AdaptiveAvgPool2d<1>,
+                                                ctnn::Flatten, ctnn::Linear<ctnn::any, 3, true, double>>,
+                               16, 64, 64>;
+  auto net = std::make_unique<Net>();
+  ctnn::Matrix<double, 16 * 64 * 64, 2> x(16 * 64 * 64, 2);
+  for (Eigen::Index i = 0; i < x.size(); ++i) x.data()[i] = static_cast<double>((i * 7919) % 1000) / 100.0 - 5.0;
+  // the same computation layer by layer
+  ctnn::MaxPool2d<2, P{}, ctnn::shape_of<16, 64, 64>> pool;
+  ctnn::AdaptiveAvgPool2d<1, ctnn::shape_of<16, 32, 32>> gap;
+  auto& prelu = ctnn::layer<1>(*net);
+  auto& linear = ctnn::layer<4>(*net);
+  prelu.weight.value.setLinSpaced(-0.5, 0.5);
+  const auto a1 = pool.forward(x);
+  const auto a2 = prelu.forward(a1);
+  const auto a3 = gap.forward(a2);
+  const Eigen::Matrix<double, 3, 2> expected = linear.forward(a3);
+  const auto y = net->forward(x);
+  CHECK(relative_error(y, expected) <= 1e-12);
+  const Eigen::Matrix<double, 3, 2> g = Eigen::Matrix<double, 3, 2>::Ones();
+  ctnn::zero_grad(*net);
+  const auto dx = net->backward(g);
+  ctnn::Linear<16, 3, true, double> lin_copy = linear;
+  ctnn::PReLU<16, double> prelu_copy = prelu;
+  ctnn::zero_grad(prelu_copy);
+  const auto d3 = lin_copy.backward(a3, expected, g);
+  const auto d2 = gap.backward(a2, a3, d3);
+  const auto d1 = prelu_copy.backward(a1, a2, d2);
+  const auto d0 = pool.backward(x, a1, d1);
+  CHECK(relative_error(dx, d0) <= 1e-12);
+  CHECK(relative_error(prelu.weight.grad, prelu_copy.weight.grad) <= 1e-12);
+}
