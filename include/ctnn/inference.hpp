@@ -27,4 +27,6 @@
 #include "ctnn/layers/layernorm.hpp"
 #include "ctnn/layers/linear.hpp"
 #include "ctnn/layers/pointwise.hpp"
+#include "ctnn/layers/pooling.hpp"
+#include "ctnn/layers/prelu.hpp"
 #include "ctnn/layers/softmax.hpp"
