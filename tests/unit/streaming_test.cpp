@@ -194,6 +194,20 @@ TEMPLATE_TEST_CASE("streaming step by step and in blocks equals the sequence-mod
   }
 }
 
+TEMPLATE_TEST_CASE("process in place on a mono signal, as an audio callback does", "[streaming]", float, double) {
+  using S = TestType;
+  using Mono = ctnn::with_input<ctnn::Sequential<CausalFir<1, 3, S>, ctnn::Linear<1, 4, true, S>, ctnn::Tanh,
+                                                 Iir<4, S>, ctnn::Linear<4, 1, true, S>>,
+                                T, 1>;
+  static_assert(Mono::step_in_features == 1 && Mono::step_out_features == 1);
+  Mono net;
+  const auto x = signal<S>();
+  std::vector<S> audio(x.data(), x.data() + T);  // the first T values: T mono samples
+  const auto y = net.infer(Eigen::Map<const Eigen::Matrix<S, T, 1>>(audio.data()));
+  for (int at = 0; at < T; at += 100) net.process(audio.data() + at, audio.data() + at, std::min(100, T - at));
+  CHECK(rel_err(Eigen::Map<const Eigen::Matrix<S, T, 1>>(audio.data()), y) < tolerance<S>());
+}
+
 TEST_CASE("a user's struct: reset_state and state_bytes reach its members through the one walker", "[streaming]") {
   Model m;
   const auto x = signal<float>();

@@ -374,10 +374,11 @@ class Sequential : detail::sequential_parts<Layers...>::checks,
   auto step(const Eigen::MatrixBase<X>& x) {
     using S = typename X::Scalar;
     constexpr int R = step_out_features != any ? step_out_features : X::RowsAtCompileTime;
-    using out_t = Eigen::Matrix<S, R, X::ColsAtCompileTime, Eigen::ColMajor, R, X::MaxColsAtCompileTime>;
+    constexpr int C = X::ColsAtCompileTime;
+    using out_t = Eigen::Matrix<S, R, C, R == 1 && C != 1 ? Eigen::RowMajor : Eigen::ColMajor, R, X::MaxColsAtCompileTime>;
     if constexpr (!detail::check_stream<child_types>() || !check_step_input<X>()) {
       return out_t{};  // the static_assert has spoken; stop the cascade
-    } else if constexpr (X::ColsAtCompileTime == Eigen::Dynamic) {
+    } else if constexpr (C == Eigen::Dynamic) {
       if (step_in_features != any && x.rows() != step_in_features)
         detail::fail("ctnn::Sequential::step: expected ", step_in_features, " features per step (rows), got ", x.rows());
       // a run-time count: one fixed-size step per column (a bounded X keeps the result on the stack)
