@@ -63,3 +63,12 @@ ctnn_add_compile_fail_test(loss_unreduced_grad SOURCE ${cf}/loss_unreduced_grad.
 # Schedulers: SequentialLR's milestones are one fewer than its schedulers.
 ctnn_add_compile_fail_test(sequential_lr_milestones SOURCE ${cf}/sequential_lr_milestones.cpp
   EXPECT "ctnn::optim::SequentialLR expects one milestone fewer than schedulers")
+# Streaming (docs/concepts.md#streaming): asking a network for a step names the first layer that
+# cannot stream and why (its own reason when it gives one), or the two layers whose features per
+# time step disagree.
+ctnn_add_compile_fail_test(stream_no_step SOURCE ${cf}/stream_no_step.cpp
+  EXPECT "a layer cannot stream.*streamed_layer<1, ToyConv<4, 2> ?>::cannot_stream_because<ctnn::detail::it_keeps_no_state_and_its_forward_does_not_map_one_time_step_of_features_to_one<50> ?>::streams<false>")
+ctnn_add_compile_fail_test(stream_layer_reason SOURCE ${cf}/stream_layer_reason.cpp
+  EXPECT "a layer cannot stream.*streamed_layer<1, PaddedToyConv<4, 2> ?>::cannot_stream_because<only_a_causal_ToyConv_keeps_its_past_inputs>::streams<false>")
+ctnn_add_compile_fail_test(stream_step_width SOURCE ${cf}/stream_step_width.cpp
+  EXPECT "disagree on the number of features per time step.*streamed_layer<1, Steps3>::takes_features_per_step<3>::but_layer<0, ctnn::Linear<2, 4[^>]*> ?>::gives<4>")
