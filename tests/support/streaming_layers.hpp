@@ -140,6 +140,8 @@ struct Iir : time_major_rule<F> {
     return dx;
   }
 
+  // --8<-- [start:stateful-layer]
+  // streaming: one step is F features; the state, y[t - 1], is a plain member
   static constexpr int step_in_features = F, step_out_features = F;
   static constexpr long long state_bytes = static_cast<long long>(sizeof(Scalar)) * F;
   template <class X>
@@ -150,11 +152,13 @@ struct Iir : time_major_rule<F> {
   }
   void reset_state() { h_.setZero(); }
 
+ private:
+  Eigen::Matrix<Scalar, F, 1> h_ = Eigen::Matrix<Scalar, F, 1>::Zero();  // not a Parameter, not a Buffer
+  // --8<-- [end:stateful-layer]
+
+ public:
   static constexpr std::string_view repr_name = "Iir";
   std::string extra_repr() const { return std::to_string(F); }
-
- private:
-  Eigen::Matrix<Scalar, F, 1> h_ = Eigen::Matrix<Scalar, F, 1>::Zero();
 };
 
 }  // namespace ctnn_test

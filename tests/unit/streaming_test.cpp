@@ -196,15 +196,27 @@ TEMPLATE_TEST_CASE("streaming step by step and in blocks equals the sequence-mod
 
 TEMPLATE_TEST_CASE("process in place on a mono signal, as an audio callback does", "[streaming]", float, double) {
   using S = TestType;
-  using Mono = ctnn::with_input<ctnn::Sequential<CausalFir<1, 3, S>, ctnn::Linear<1, 4, true, S>, ctnn::Tanh,
-                                                 Iir<4, S>, ctnn::Linear<4, 1, true, S>>,
-                                T, 1>;
-  static_assert(Mono::step_in_features == 1 && Mono::step_out_features == 1);
-  Mono net;
   const auto x = signal<S>();
   std::vector<S> audio(x.data(), x.data() + T);  // the first T values: T mono samples
-  const auto y = net.infer(Eigen::Map<const Eigen::Matrix<S, T, 1>>(audio.data()));
-  for (int at = 0; at < T; at += 100) net.process(audio.data() + at, audio.data() + at, std::min(100, T - at));
+  const std::vector<S> original = audio;
+  // --8<-- [start:streaming]
+  // a sequence model: (T, 1) -> (T, 1), trained and checked on whole sequences...
+  using Effect = ctnn::with_input<ctnn::Sequential<CausalFir<1, 3, S>, ctnn::Linear<1, 4, true, S>, ctnn::Tanh,
+                                                   Iir<4, S>, ctnn::Linear<4, 1, true, S>>,
+                                  T, 1>;
+  static_assert(Effect::streams && Effect::step_in_features == 1 && Effect::step_out_features == 1);
+  static_assert(ctnn::state_bytes<Effect> == sizeof(S) * (2 + 4));  // the FIR's 2 past inputs, 4 hidden values
+  Effect net;
+  // ...run in real time: in the audio callback, n samples in place, in blocks of up to 64
+  auto callback = [&net](S* samples, int n) { net.process(samples, samples, n); };
+  // --8<-- [end:streaming]
+  const auto y = net.infer(Eigen::Map<const Eigen::Matrix<S, T, 1>>(original.data()));
+  for (int at = 0; at < T; at += 100) callback(audio.data() + at, std::min(100, T - at));
+  CHECK(rel_err(Eigen::Map<const Eigen::Matrix<S, T, 1>>(audio.data()), y) < tolerance<S>());
+  // a new signal starts from silence
+  ctnn::reset_state(net);
+  audio = original;
+  callback(audio.data(), T);
   CHECK(rel_err(Eigen::Map<const Eigen::Matrix<S, T, 1>>(audio.data()), y) < tolerance<S>());
 }
 
