@@ -543,19 +543,24 @@ class Sequential : detail::sequential_parts<Layers...>::checks,
            detail::check_forward_input<Sequential, step_in_features, X::RowsAtCompileTime>();
   }
 
-  /// Layers I.. on one fixed-size block: a layer's own step, or its inference forward.
+  /// Layers I.. on one fixed-size block: a layer's own step, or its inference forward (fused
+  /// with the activation after it, as infer does).
   template <std::size_t I, class X>
   auto step_from(const X& x) {
     using L = std::remove_cvref_t<decltype(layer_at<I>())>;
+    constexpr bool fused = !Steps<L> && fuses_next<I, X>();
     auto y = [&] {
       if constexpr (Steps<L>) {
         return layer_at<I>().step(x);
+      } else if constexpr (fused) {
+        return detail::infer_fused(layer_at<I>(), layer_at<I + 1>(), x);
       } else {
         return detail::infer(std::as_const(layer_at<I>()), x);
       }
     }();
-    if constexpr (I + 1 < n) {
-      return step_from<I + 1>(y);
+    constexpr std::size_t next = fused ? I + 2 : I + 1;
+    if constexpr (next < n) {
+      return step_from<next>(y);
     } else {
       return y;
     }
