@@ -235,20 +235,17 @@ constexpr bool check_stream() {
 // ---- walkers ----------------------------------------------------------------------------------
 
 /// Bytes of state in the tree of T: a container's are its children's; a leaf's are its own
-/// `state_bytes` and those of its reflected members.
+/// `state_bytes` and those of its reflected members (the children child_type_list names).
 template <class T>
 constexpr long long count_state_bytes() {
   if constexpr (is_shared_child<T>) {
     return 0;  // counted where the layer is defined
-  } else if constexpr (ListsChildTypes<T> || HanaStruct<T>) {
-    long long n = 0;
-    if constexpr (!ListsChildTypes<T> && requires { T::state_bytes; }) n += static_cast<long long>(T::state_bytes);
-    for_each_child_type<T>([&]<class C>(std::type_identity<C>, std::string_view) { n += count_state_bytes<C>(); });
-    return n;
-  } else if constexpr (requires { T::state_bytes; }) {
-    return static_cast<long long>(T::state_bytes);
   } else {
-    return 0;
+    long long own = 0;
+    if constexpr (!ListsChildTypes<T> && requires { T::state_bytes; }) own = static_cast<long long>(T::state_bytes);
+    return own + []<class... Cs>(std::type_identity<std::tuple<Cs...>>) {
+      return (0LL + ... + count_state_bytes<Cs>());
+    }(std::type_identity<child_type_list_t<T>>{});
   }
 }
 
