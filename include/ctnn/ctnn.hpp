@@ -13,6 +13,7 @@
 #include "ctnn/core/scalar.hpp"
 #include "ctnn/core/sequential.hpp"
 #include "ctnn/core/shape.hpp"
+#include "ctnn/core/streaming.hpp"
 #include "ctnn/core/tensor.hpp"
 #include "ctnn/inference.hpp"
 #include "ctnn/init/generator.hpp"

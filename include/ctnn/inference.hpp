@@ -15,6 +15,7 @@
 #include "ctnn/core/sequential.hpp"
 #include "ctnn/core/shared.hpp"
 #include "ctnn/core/shape.hpp"
+#include "ctnn/core/streaming.hpp"
 #include "ctnn/core/tensor.hpp"
 #include "ctnn/io/embedded.hpp"
 #include "ctnn/layers/activations.hpp"

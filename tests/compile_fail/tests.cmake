@@ -107,3 +107,12 @@ ctnn_add_compile_fail_test(prelu_channels SOURCE ${cf}/prelu_channels.cpp
   EXPECT "does not fit the first layer.*layer<0, (ctnn::)?PReLU<4[^>]*> ?>::expects_input_shape<4, 10>::but_the_network_input_shape_is<3, 10>")
 ctnn_add_compile_fail_test(prelu_rows SOURCE ${cf}/prelu_rows.cpp
   EXPECT "the input's rows are not N channels of equal size.*prelu_with_num_parameters<4>::divides_the_input_rows<10>")
+# Streaming (docs/concepts.md#streaming): asking a network for a step names the first layer that
+# cannot stream and why (its own reason when it gives one), or the two layers whose features per
+# time step disagree.
+ctnn_add_compile_fail_test(stream_no_step SOURCE ${cf}/stream_no_step.cpp
+  EXPECT "a layer cannot stream.*streamed_layer<1, ToyConv<4, 2> ?>::cannot_stream_because<ctnn::detail::it_keeps_no_state_and_its_forward_does_not_map_one_time_step_of_features_to_one<50> ?>::streams<false>")
+ctnn_add_compile_fail_test(stream_layer_reason SOURCE ${cf}/stream_layer_reason.cpp
+  EXPECT "a layer cannot stream.*streamed_layer<1, PaddedToyConv<4, 2> ?>::cannot_stream_because<only_a_causal_ToyConv_keeps_its_past_inputs>::streams<false>")
+ctnn_add_compile_fail_test(stream_step_width SOURCE ${cf}/stream_step_width.cpp
+  EXPECT "disagree on the number of features per time step.*streamed_layer<1, Steps3>::takes_features_per_step<3>::but_layer<0, ctnn::Linear<2, 4[^>]*> ?>::gives<4>")

@@ -25,6 +25,7 @@
 #include "ctnn/core/scalar.hpp"
 #include "ctnn/core/shape.hpp"
 #include "ctnn/core/shared.hpp"
+#include "ctnn/core/streaming.hpp"
 #include "ctnn/core/tensor.hpp"
 #include "ctnn/detail/activation_buffer.hpp"
 #include "ctnn/detail/fuse.hpp"
@@ -351,6 +352,89 @@ class Sequential : detail::sequential_parts<Layers...>::checks,
     backward(grad_out, parameters_only);
   }
 
+  // ---- streaming (core/streaming.hpp, docs/concepts.md#streaming) ------------------------
+
+ private:
+  static constexpr auto stream = detail::step_chain_of<child_types>::value;
+
+ public:
+  /// Whether every layer streams: it has a step of its own (GRU, LSTM, causal Conv1d, a nested
+  /// Sequential that streams) or maps one time step to one (Linear, activations).
+  static constexpr bool streams = stream.streams();
+  /// Features of one time step in and out (ctnn::any when no layer fixes them: the input decides).
+  static constexpr int step_in_features = stream.in;
+  static constexpr int step_out_features = stream.out;
+
+  /// One time step (a step_in_features vector) or a block of n steps (step_in_features x n,
+  /// column t = step t; n fixed, or Eigen::Dynamic with a compile-time bound MaxCols): runs
+  /// each layer's step, or its inference forward on the columns for a layer without state,
+  /// and returns step_out_features x n. The stateful layers' states carry over to the next
+  /// call. With n fixed (or bounded) it allocates nothing, throws nothing, locks nothing.
+  template <class X>
+  auto step(const Eigen::MatrixBase<X>& x) {
+    using S = typename X::Scalar;
+    constexpr int R = step_out_features != any ? step_out_features : X::RowsAtCompileTime;
+    constexpr int C = X::ColsAtCompileTime;
+    using out_t = Eigen::Matrix<S, R, C, R == 1 && C != 1 ? Eigen::RowMajor : Eigen::ColMajor, R, X::MaxColsAtCompileTime>;
+    if constexpr (!detail::check_stream<child_types>() || !check_step_input<X>()) {
+      return out_t{};  // the static_assert has spoken; stop the cascade
+    } else if constexpr (C == Eigen::Dynamic) {
+      if (step_in_features != any && x.rows() != step_in_features)
+        detail::fail("ctnn::Sequential::step: expected ", step_in_features, " features per step (rows), got ", x.rows());
+      // a run-time count: one fixed-size step per column (a bounded X keeps the result on the stack)
+      out_t y(R == Eigen::Dynamic ? x.rows() : R, x.cols());
+      for (Eigen::Index t = 0; t < x.cols(); ++t) y.col(t) = step_from<0>(x.col(t));
+      return y;
+    } else {
+      return step_from<0>(x.derived());
+    }
+  }
+
+  /// Audio-callback form: the n time steps of `in` (step_in_features x n, a matrix, Map or
+  /// block) through the model into `out` (step_out_features x n; may be `in` itself when the
+  /// widths agree). Runs blocks of MaxBlock steps, each a fixed-size step(), then the rest
+  /// step by step: all intermediate values have compile-time sizes, on the stack.
+  template <int MaxBlock = 64, class X, class Y>
+  void process(const Eigen::MatrixBase<X>& in, Eigen::MatrixBase<Y> const& out_) {
+    static_assert(MaxBlock > 0, "ctnn::Sequential::process<MaxBlock>: MaxBlock must be positive");
+    // Eigen's idiom for writing through a temporary (a Map, a block): the object is not const
+    auto& out = const_cast<Eigen::MatrixBase<Y>&>(out_);
+    constexpr int C = X::ColsAtCompileTime;
+    if constexpr (C != Eigen::Dynamic && C <= MaxBlock) {
+      out = step(in);
+    } else {
+      const Eigen::Index n = in.cols();
+      Eigen::Index t = 0;
+      for (; t + MaxBlock <= n; t += MaxBlock) {
+        const auto y = step(in.template middleCols<MaxBlock>(t));
+        out.template middleCols<MaxBlock>(t) = y;
+      }
+      for (; t < n; ++t) {
+        const auto y = step(in.col(t));
+        out.col(t) = y;
+      }
+    }
+  }
+
+  /// process() on raw arrays, the audio developer's one-liner: n time steps, each
+  /// step_in_features contiguous values in `in` (interleaved channels; mono: n samples), and
+  /// step_out_features values each in `out`. `out` may be `in` (in-place processing).
+  template <int MaxBlock = 64, class S>
+  void process(const S* in, S* out, int n) {
+    static_assert(step_in_features != any && step_out_features != any,
+                  "ctnn::Sequential::process(in, out, n): the features per step must be known (no layer of this "
+                  "model fixes them)");
+    process<MaxBlock>(Eigen::Map<const Eigen::Matrix<S, step_in_features, Eigen::Dynamic>>(in, step_in_features, n),
+                      Eigen::Map<Eigen::Matrix<S, step_out_features, Eigen::Dynamic>>(out, step_out_features, n));
+  }
+
+  /// Zeroes the state of every stateful layer (ctnn::reset_state(*this)); as from construction.
+  void reset_state() noexcept
+    requires streams
+  {
+    ctnn::reset_state(*this);
+  }
+
   // ---- modes -----------------------------------------------------------------------------
 
   /// Training mode for this Sequential and every layer in it (model.train()).
@@ -449,6 +533,37 @@ class Sequential : detail::sequential_parts<Layers...>::checks,
   template <class G>
   static constexpr bool check_gradient() {
     return detail::check_backward_gradient<Sequential, out_features, G::RowsAtCompileTime>();
+  }
+
+  template <class X>
+  static constexpr bool check_step_input() {
+    using S = typename detail::first_scalar<Layers...>::type;
+    return detail::check_input_scalar<Sequential, std::conditional_t<std::is_void_v<S>, typename X::Scalar, S>,
+                                      typename X::Scalar>() &&
+           detail::check_forward_input<Sequential, step_in_features, X::RowsAtCompileTime>();
+  }
+
+  /// Layers I.. on one fixed-size block: a layer's own step, or its inference forward (fused
+  /// with the activation after it, as infer does).
+  template <std::size_t I, class X>
+  auto step_from(const X& x) {
+    using L = std::remove_cvref_t<decltype(layer_at<I>())>;
+    constexpr bool fused = !Steps<L> && fuses_next<I, X>();
+    auto y = [&] {
+      if constexpr (Steps<L>) {
+        return layer_at<I>().step(x);
+      } else if constexpr (fused) {
+        return detail::infer_fused(layer_at<I>(), layer_at<I + 1>(), x);
+      } else {
+        return detail::infer(std::as_const(layer_at<I>()), x);
+      }
+    }();
+    constexpr std::size_t next = fused ? I + 2 : I + 1;
+    if constexpr (next < n) {
+      return step_from<next>(y);
+    } else {
+      return y;
+    }
   }
 
   /// backward's run-time checks: a forward happened, and the gradient matches its output.

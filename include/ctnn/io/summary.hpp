@@ -54,6 +54,7 @@
 #include "ctnn/core/scalar.hpp"
 #include "ctnn/core/sequential.hpp"
 #include "ctnn/core/shape.hpp"
+#include "ctnn/core/streaming.hpp"
 #include "ctnn/detail/type_name.hpp"
 #include "ctnn/optim/optimizer_concepts.hpp"
 
@@ -81,6 +82,7 @@ struct Summary {
   std::size_t total_params = 0;      ///< sum(p.numel() for p in model.parameters())
   std::size_t param_bytes = 0;       ///< bytes of all parameter values
   std::size_t buffer_bytes = 0;      ///< bytes of all persistent buffers (those in the state_dict)
+  long long state_bytes = 0;         ///< what stateful layers keep between steps (ctnn::state_bytes)
   long long flops_per_sample = 0;    ///< FLOPs of one forward on one sample
 
   // ---- memory (issue 6) ----
@@ -427,6 +429,7 @@ constexpr auto summary() {
   s.total_params = parameter_count<M>;
   s.param_bytes = detail::count_bytes<M, false>();
   s.buffer_bytes = detail::count_bytes<M, true>();
+  s.state_bytes = ctnn::state_bytes<M>;
   s.model_sizeof = sizeof(M);
   s.model_heap_bytes = detail::count_heap_bytes<M>();
   s.scalar_bytes = sizeof(scalar_of<M>);
@@ -487,6 +490,9 @@ std::ostream& operator<<(std::ostream& os, const Summary<N>& s) {
      << rule << '\n';
   // memory: the object, its heap, what forward keeps for backward, the optimizer's state
   os << "Model object, sizeof(" << s.rows[0].type.view() << "): " << detail::readable_bytes(s.model_sizeof) << '\n';
+  if (s.state_bytes != 0)
+    os << "State kept between steps (streaming): " << detail::readable_bytes(static_cast<std::size_t>(s.state_bytes))
+       << '\n';
   if (s.model_heap_bytes != 0)
     os << "Model heap (parameters past Eigen's stack limit): " << detail::readable_bytes(s.model_heap_bytes) << '\n';
   os << "Forward/backward pass size per sample: ";
