@@ -521,8 +521,16 @@ struct pool_base : pool_arguments<L, K, O> {
 };
 
 /// PyTorch's printed form of a size: `2` for one number, `(2, 3)` for two.
+/// Built by appending: GCC 12 at -O3 warns a false -Wrestrict on `"(" + std::to_string(..)`
+/// (GCC bug 105329), which a user's -Werror build would stop on.
 inline std::string repr_size2(size2 s) {
-  return s.square() ? std::to_string(s.h) : "(" + std::to_string(s.h) + ", " + std::to_string(s.w) + ")";
+  if (s.square()) return std::to_string(s.h);
+  std::string r = "(";
+  r += std::to_string(s.h);
+  r += ", ";
+  r += std::to_string(s.w);
+  r += ")";
+  return r;
 }
 
 }  // namespace detail
