@@ -19,6 +19,7 @@
 #include "ctnn/io/embedded.hpp"
 #include "ctnn/layers/activations.hpp"
 #include "ctnn/layers/centered.hpp"
+#include "ctnn/layers/conv.hpp"
 #include "ctnn/layers/dropout.hpp"
 #include "ctnn/layers/elementwise.hpp"
 #include "ctnn/layers/flatten.hpp"

@@ -134,8 +134,9 @@ constexpr conv_geometry transposed_geometry(int in, int out, size2 k, const Conv
   g.pt = g.pb = o.padding.h;
   g.pl = g.pr = o.padding.w;
   g.bias = o.bias;
-  g.h = transposed_length(h, g.kh, g.sh, o.padding.h, o.output_padding.h, g.dh);
-  g.w = transposed_length(w, g.kw, g.sw, o.padding.w, o.output_padding.w, g.dw);
+  // an empty output is reported by the layer; the geometry stays computable meanwhile
+  g.h = positive(transposed_length(h, g.kh, g.sh, o.padding.h, o.output_padding.h, g.dh));
+  g.w = positive(transposed_length(w, g.kw, g.sw, o.padding.w, o.output_padding.w, g.dw));
   return g;
 }
 
@@ -757,6 +758,178 @@ struct Conv2d<In, Out, Kernel, O, Scalar, any, any> {
   std::string extra_repr() const {
     return detail::conv_extra_repr(false, In, Out, Kernel, O.stride, O.padding, O.dilation, 0, O.groups, O.bias,
                                    O.padding_mode);
+  }
+};
+
+namespace detail {
+/// The checks of a transposed convolution's options and output length.
+template <class Layer, conv_geometry G, ConvTransposeOptions O, bool OneD>
+constexpr bool check_transposed() {
+  using N = conv_layer<Layer>;
+  static_assert(N::template stride<O.stride.h, O.stride.w>::is_positive,
+                "ctnn: a convolution's stride must be positive (the note names the layer and the stride)");
+  static_assert(N::template groups<O.groups>::template divide_the_in_channels<G.out>,
+                "ctnn: a convolution's groups must divide its in channels (the note names the layer and both numbers)");
+  static_assert(N::template groups<O.groups>::template divide_the_out_channels<G.in>,
+                "ctnn: a convolution's groups must divide its out channels (the note names the layer and both numbers)");
+  // Fix: output_padding smaller than the stride or the dilation (PyTorch's rule).
+  static_assert(N::template output_padding<O.output_padding.w, O.stride.w, O.dilation.w>::is_smaller_than_stride_or_dilation &&
+                    N::template output_padding<O.output_padding.h, O.stride.h, O.dilation.h>::is_smaller_than_stride_or_dilation,
+                "ctnn: a transposed convolution's output_padding must be smaller than its stride or its dilation (the "
+                "note names the numbers)");
+  if constexpr (OneD) {
+    static_assert(N::template one_dimensional_option_has_two_numbers<O.stride.h, O.stride.w>::that_agree &&
+                      N::template one_dimensional_option_has_two_numbers<O.dilation.h, O.dilation.w>::that_agree &&
+                      N::template one_dimensional_option_has_two_numbers<O.padding.h, O.padding.w>::that_agree &&
+                      N::template one_dimensional_option_has_two_numbers<O.output_padding.h, O.output_padding.w>::that_agree,
+                  "ctnn: a 1-D convolution's stride, padding, output_padding and dilation are one number each, not two "
+                  "different ones (the note names them)");
+  }
+  return true;
+}
+/// The output size check of a transposed convolution on a known input (H, W: its output's
+/// height and length as PyTorch's formula gives them).
+template <class Layer, int H, int W>
+constexpr bool check_transposed_output() {
+  // Fix: less padding, or a longer input (the output is (L - 1) stride - 2 padding + dilation
+  // (kernel - 1) + output_padding + 1).
+  static_assert(conv_layer<Layer>::template output_length<H, W>::is_positive,
+                "ctnn: a transposed convolution's output would be empty (the note names the layer and the output "
+                "size)");
+  return true;
+}
+constexpr ConvTransposeOptions transposed_1d(ConvTransposeOptions o) {
+  o.stride.h = 1;
+  o.padding.h = 0;
+  o.output_padding.h = 0;
+  o.dilation.h = 1;
+  return o;
+}
+}  // namespace detail
+
+/// torch.nn.ConvTranspose1d(In, Out, Kernel, stride, padding, output_padding, groups, bias,
+/// dilation) on (In, L) samples: `ctnn::ConvTranspose1d<16, 8, 4, ctnn::ConvTransposeOptions{
+/// .stride = 2, .padding = 1}>`; output length (L - 1) stride - 2 padding + dilation
+/// (K - 1) + output_padding + 1; weight (In, Out / groups, K).
+template <int In, int Out, int Kernel, ConvTransposeOptions O = ConvTransposeOptions{}, class Scalar = float,
+          int L = any>
+struct ConvTranspose1d
+    : detail::conv_base<detail::transposed_geometry(In, Out, size2(1, Kernel), detail::transposed_1d(O), 1, L), Scalar,
+                        true, true> {
+  using unbound = ConvTranspose1d<In, Out, Kernel, O, Scalar>;
+  static constexpr detail::conv_geometry geometry =
+      detail::transposed_geometry(In, Out, size2(1, Kernel), detail::transposed_1d(O), 1, L);
+  using base = detail::conv_base<geometry, Scalar, true, true>;
+  static_assert(detail::check_transposed<unbound, geometry, O, true>());
+  static_assert(detail::check_transposed_output<unbound, 1, detail::transposed_length(L, Kernel, O.stride.w, O.padding.w,
+                                                                                     O.output_padding.w, O.dilation.w)>());
+
+  static constexpr Shape in_shape = Shape(In, L);
+  static constexpr Shape out_shape = Shape(Out, detail::positive(geometry.w));
+  static constexpr bool accepts(Shape s) { return s == in_shape; }
+  static constexpr Shape output_shape(Shape) { return out_shape; }
+  static constexpr Shape expected_input(Shape) { return in_shape; }
+  template <class S>
+  using with_scalar = ConvTranspose1d<In, Out, Kernel, O, S, L>;
+
+  ConvTranspose1d() = default;
+  explicit ConvTranspose1d(skip_init_t t) : base(t) {}
+
+  static constexpr std::string_view repr_name = "ConvTranspose1d";
+  std::string extra_repr() const {
+    return detail::conv_extra_repr(true, In, Out, Kernel, O.stride, O.padding, O.dilation, O.output_padding, O.groups,
+                                   O.bias, PaddingMode::zeros);
+  }
+};
+
+/// ConvTranspose1d before its input length is known (see Conv1d's).
+template <int In, int Out, int Kernel, ConvTransposeOptions O, class Scalar>
+struct ConvTranspose1d<In, Out, Kernel, O, Scalar, any> {
+  static constexpr detail::conv_geometry geometry =
+      detail::transposed_geometry(In, Out, size2(1, Kernel), detail::transposed_1d(O), 1, 1);
+  static_assert(detail::check_transposed<ConvTranspose1d, geometry, O, true>());
+  static constexpr int in_features = any;
+  static constexpr int out_features = any;
+  using scalar_type = Scalar;
+  template <class S>
+  using with_scalar = ConvTranspose1d<In, Out, Kernel, O, S>;
+
+  static constexpr int length_of(int l) {
+    return detail::transposed_length(l, Kernel, O.stride.w, O.padding.w, O.output_padding.w, O.dilation.w);
+  }
+  static constexpr bool accepts(Shape s) { return s.rank == 2 && s[0] == In && s[1] > 0; }
+  static constexpr Shape output_shape(Shape s) { return Shape(Out, detail::positive(length_of(s.rank == 2 ? s[1] : 1))); }
+  static constexpr Shape expected_input(Shape s) {
+    return Shape(In, s.rank == 2 && s[1] > 0 ? s[1] : 2 * O.padding.w + 1);
+  }
+  template <Shape S>
+  using bind = ConvTranspose1d<In, Out, Kernel, O, Scalar, S[1]>;
+
+  static constexpr std::string_view repr_name = "ConvTranspose1d";
+  std::string extra_repr() const {
+    return detail::conv_extra_repr(true, In, Out, Kernel, O.stride, O.padding, O.dilation, O.output_padding, O.groups,
+                                   O.bias, PaddingMode::zeros);
+  }
+};
+
+/// torch.nn.ConvTranspose2d(In, Out, Kernel, ...) on (In, H, W) samples; weight (In, Out /
+/// groups, kH, kW).
+template <int In, int Out, size2 Kernel, ConvTransposeOptions O = ConvTransposeOptions{}, class Scalar = float,
+          int H = any, int W = any>
+struct ConvTranspose2d : detail::conv_base<detail::transposed_geometry(In, Out, Kernel, O, H, W), Scalar, true, false> {
+  using unbound = ConvTranspose2d<In, Out, Kernel, O, Scalar>;
+  static constexpr detail::conv_geometry geometry = detail::transposed_geometry(In, Out, Kernel, O, H, W);
+  using base = detail::conv_base<geometry, Scalar, true, false>;
+  static_assert(detail::check_transposed<unbound, geometry, O, false>());
+  static_assert(detail::check_transposed_output<
+                unbound, detail::transposed_length(H, Kernel.h, O.stride.h, O.padding.h, O.output_padding.h, O.dilation.h),
+                detail::transposed_length(W, Kernel.w, O.stride.w, O.padding.w, O.output_padding.w, O.dilation.w)>());
+
+  static constexpr Shape in_shape = Shape(In, H, W);
+  static constexpr Shape out_shape = Shape(Out, detail::positive(geometry.h), detail::positive(geometry.w));
+  static constexpr bool accepts(Shape s) { return s == in_shape; }
+  static constexpr Shape output_shape(Shape) { return out_shape; }
+  static constexpr Shape expected_input(Shape) { return in_shape; }
+  template <class S>
+  using with_scalar = ConvTranspose2d<In, Out, Kernel, O, S, H, W>;
+
+  ConvTranspose2d() = default;
+  explicit ConvTranspose2d(skip_init_t t) : base(t) {}
+
+  static constexpr std::string_view repr_name = "ConvTranspose2d";
+  std::string extra_repr() const {
+    return detail::conv_extra_repr(false, In, Out, Kernel, O.stride, O.padding, O.dilation, O.output_padding,
+                                   O.groups, O.bias, PaddingMode::zeros);
+  }
+};
+
+/// ConvTranspose2d before its input size is known (see Conv1d's).
+template <int In, int Out, size2 Kernel, ConvTransposeOptions O, class Scalar>
+struct ConvTranspose2d<In, Out, Kernel, O, Scalar, any, any> {
+  static constexpr detail::conv_geometry geometry = detail::transposed_geometry(In, Out, Kernel, O, 1, 1);
+  static_assert(detail::check_transposed<ConvTranspose2d, geometry, O, false>());
+  static constexpr int in_features = any;
+  static constexpr int out_features = any;
+  using scalar_type = Scalar;
+  template <class S>
+  using with_scalar = ConvTranspose2d<In, Out, Kernel, O, S>;
+
+  static constexpr bool accepts(Shape s) { return s.rank == 3 && s[0] == In && s[1] > 0 && s[2] > 0; }
+  static constexpr Shape output_shape(Shape s) {
+    const auto g = detail::transposed_geometry(In, Out, Kernel, O, s.rank == 3 ? s[1] : 1, s.rank == 3 ? s[2] : 1);
+    return Shape(Out, detail::positive(g.h), detail::positive(g.w));
+  }
+  static constexpr Shape expected_input(Shape s) {
+    return s.rank == 3 && s[1] > 0 && s[2] > 0 ? Shape(In, s[1], s[2])
+                                               : Shape(In, 2 * O.padding.h + 1, 2 * O.padding.w + 1);
+  }
+  template <Shape S>
+  using bind = ConvTranspose2d<In, Out, Kernel, O, Scalar, S[1], S[2]>;
+
+  static constexpr std::string_view repr_name = "ConvTranspose2d";
+  std::string extra_repr() const {
+    return detail::conv_extra_repr(false, In, Out, Kernel, O.stride, O.padding, O.dilation, O.output_padding,
+                                   O.groups, O.bias, PaddingMode::zeros);
   }
 };
 
