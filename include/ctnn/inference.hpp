@@ -24,4 +24,5 @@
 #include "ctnn/layers/flatten.hpp"
 #include "ctnn/layers/linear.hpp"
 #include "ctnn/layers/pointwise.hpp"
+#include "ctnn/layers/recurrent.hpp"
 #include "ctnn/layers/softmax.hpp"
