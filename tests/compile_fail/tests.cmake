@@ -63,3 +63,18 @@ ctnn_add_compile_fail_test(loss_unreduced_grad SOURCE ${cf}/loss_unreduced_grad.
 # Schedulers: SequentialLR's milestones are one fewer than its schedulers.
 ctnn_add_compile_fail_test(sequential_lr_milestones SOURCE ${cf}/sequential_lr_milestones.cpp
   EXPECT "ctnn::optim::SequentialLR expects one milestone fewer than schedulers")
+# Recurrent layers (issue 13).
+ctnn_add_compile_fail_test(recurrent_step_bidirectional SOURCE ${cf}/recurrent_step_bidirectional.cpp
+  EXPECT "a bidirectional layer cannot stream")
+ctnn_add_compile_fail_test(recurrent_nonlinearity SOURCE ${cf}/recurrent_nonlinearity.cpp
+  EXPECT "nonlinearity is an option of ctnn::RNN only")
+ctnn_add_compile_fail_test(recurrent_num_layers SOURCE ${cf}/recurrent_num_layers.cpp
+  EXPECT "num_layers must be at least 1")
+ctnn_add_compile_fail_test(recurrent_forward_rows SOURCE ${cf}/recurrent_forward_rows.cpp
+  EXPECT "x must have T \\* In rows")
+ctnn_add_compile_fail_test(recurrent_state_arity SOURCE ${cf}/recurrent_state_arity.cpp
+  EXPECT "ctnn::LSTM::set_initial_state takes \\(h0, c0\\)")
+ctnn_add_compile_fail_test(recurrent_sizes SOURCE ${cf}/recurrent_sizes.cpp
+  EXPECT "In and Hidden must be positive")
+ctnn_add_compile_fail_test(recurrent_step_rows SOURCE ${cf}/recurrent_step_rows.cpp
+  EXPECT "x must have In rows")
