@@ -314,14 +314,14 @@ struct Recurrent {
     return steps * per_step;
   }
 
-  /// PyTorch's extra_repr (batch_first=True: ctnn's samples are (T, In)).
+  /// PyTorch's extra_repr (batch_first=True: ctnn's samples are (T, In)); PyTorch 1.13 does
+  /// not print RNN's nonlinearity.
   std::string extra_repr() const {
     std::string s = std::to_string(In) + ", " + std::to_string(Hidden);
     if (L != 1) s += ", num_layers=" + std::to_string(L);
     if (!Bias) s += ", bias=False";
     s += ", batch_first=True";
     if (O.bidirectional) s += ", bidirectional=True";
-    if (relu) s += ", nonlinearity=relu";
     return s;
   }
 
