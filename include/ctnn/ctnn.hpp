@@ -41,6 +41,7 @@
 #include "ctnn/layers/pointwise.hpp"
 #include "ctnn/layers/pooling.hpp"
 #include "ctnn/layers/prelu.hpp"
+#include "ctnn/layers/recurrent.hpp"
 #include "ctnn/layers/softmax.hpp"
 #include "ctnn/loss/binary_cross_entropy.hpp"
 #include "ctnn/loss/cross_entropy.hpp"

@@ -31,4 +31,5 @@
 #include "ctnn/layers/pointwise.hpp"
 #include "ctnn/layers/pooling.hpp"
 #include "ctnn/layers/prelu.hpp"
+#include "ctnn/layers/recurrent.hpp"
 #include "ctnn/layers/softmax.hpp"

@@ -139,3 +139,18 @@ ctnn_add_compile_fail_test(conv_reflect_padding SOURCE ${cf}/conv_reflect_paddin
   EXPECT "reflect padding must be smaller than the input length.*padding<3>::is_smaller_than_the_input_length_for_reflect<3>")
 ctnn_add_compile_fail_test(conv_circular_padding SOURCE ${cf}/conv_circular_padding.cpp
   EXPECT "circular padding must be at most the input length.*padding<4>::is_at_most_the_input_length_for_circular<3>")
+# Recurrent layers (issue 13).
+ctnn_add_compile_fail_test(recurrent_step_bidirectional SOURCE ${cf}/recurrent_step_bidirectional.cpp
+  EXPECT "a bidirectional layer cannot stream")
+ctnn_add_compile_fail_test(recurrent_nonlinearity SOURCE ${cf}/recurrent_nonlinearity.cpp
+  EXPECT "nonlinearity is an option of ctnn::RNN only")
+ctnn_add_compile_fail_test(recurrent_num_layers SOURCE ${cf}/recurrent_num_layers.cpp
+  EXPECT "num_layers must be at least 1")
+ctnn_add_compile_fail_test(recurrent_forward_rows SOURCE ${cf}/recurrent_forward_rows.cpp
+  EXPECT "x must have T \\* In rows")
+ctnn_add_compile_fail_test(recurrent_state_arity SOURCE ${cf}/recurrent_state_arity.cpp
+  EXPECT "ctnn::LSTM::set_initial_state takes \\(h0, c0\\)")
+ctnn_add_compile_fail_test(recurrent_sizes SOURCE ${cf}/recurrent_sizes.cpp
+  EXPECT "In and Hidden must be positive")
+ctnn_add_compile_fail_test(recurrent_step_rows SOURCE ${cf}/recurrent_step_rows.cpp
+  EXPECT "x must have In rows")

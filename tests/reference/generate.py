@@ -1053,6 +1053,103 @@ def pool_cases():
     ]
     for name, module in prints:
         write_print(name, module)
+# ---------------------------------------------------------------- recurrent layers
+
+class SeqModel(nn.Module):
+    """Sequential(GRU, Linear) as ctnn runs it: the Linear on the GRU's output sequence
+    (children named "0" and "1", so the state_dict names are nn.Sequential's)."""
+
+    def __init__(self, rnn, head):
+        super().__init__()
+        self.add_module("0", rnn)
+        self.add_module("1", head)
+
+    def forward(self, x):
+        out, _ = getattr(self, "0")(x)
+        return getattr(self, "1")(out)
+
+
+class SeqOutput(nn.Module):
+    """`output, _ = rnn(x)`: the whole output sequence."""
+
+    def __init__(self, rnn):
+        super().__init__()
+        self.rnn = rnn
+
+    def forward(self, x):
+        return self.rnn(x)[0]
+
+    def state_dict(self, *args, **kwargs):
+        return self.rnn.state_dict(*args, **kwargs)
+
+
+RECURRENT = [
+    # (case, module factory, T, In, description)
+    ("rnn_tanh", lambda: nn.RNN(3, 4, batch_first=True), 5, 3, "nn.RNN(3, 4, batch_first=True)"),
+    ("rnn_relu_l2", lambda: nn.RNN(3, 4, num_layers=2, nonlinearity="relu", batch_first=True), 4, 3,
+     "nn.RNN(3, 4, num_layers=2, nonlinearity='relu', batch_first=True)"),
+    ("rnn_bi_l2_t1", lambda: nn.RNN(2, 3, num_layers=2, bidirectional=True, batch_first=True), 1, 2,
+     "nn.RNN(2, 3, num_layers=2, bidirectional=True, batch_first=True), T = 1"),
+    ("gru", lambda: nn.GRU(3, 5, batch_first=True), 6, 3, "nn.GRU(3, 5, batch_first=True)"),
+    ("gru_l2_nobias", lambda: nn.GRU(3, 4, num_layers=2, bias=False, batch_first=True), 3, 3,
+     "nn.GRU(3, 4, num_layers=2, bias=False, batch_first=True)"),
+    ("gru_bi", lambda: nn.GRU(2, 3, bidirectional=True, batch_first=True), 4, 2,
+     "nn.GRU(2, 3, bidirectional=True, batch_first=True)"),
+    ("gru_l3_bi", lambda: nn.GRU(2, 3, num_layers=3, bidirectional=True, batch_first=True), 2, 2,
+     "nn.GRU(2, 3, num_layers=3, bidirectional=True, batch_first=True)"),
+    ("lstm", lambda: nn.LSTM(3, 5, batch_first=True), 6, 3, "nn.LSTM(3, 5, batch_first=True)"),
+    ("lstm_l3", lambda: nn.LSTM(2, 4, num_layers=3, batch_first=True), 5, 2,
+     "nn.LSTM(2, 4, num_layers=3, batch_first=True)"),
+    ("lstm_l2_bi_nobias", lambda: nn.LSTM(3, 4, num_layers=2, bias=False, bidirectional=True, batch_first=True), 3, 3,
+     "nn.LSTM(3, 4, num_layers=2, bias=False, bidirectional=True, batch_first=True)"),
+]
+
+
+def recurrent_cases():
+    """RNN (tanh, relu), GRU, LSTM with batch_first=True: output sequences and every gradient
+    on batches of 3; the final state of a forward from a given initial state; a long signal
+    streamed through GRU and LSTM stacks (with a Linear head, to keep the file small); print
+    goldens; a GRU + Linear model trained with Adam."""
+    for name, make, T, In, desc in RECURRENT:
+        module_case("recurrent_" + name, desc + " on x (3, %d, %d): output, _ = rnn(x)" % (T, In),
+                    lambda make=make: SeqOutput(make()), lambda T=T, In=In: torch.randn(3, T, In))
+    # initial state given, final state read
+    for name, make in [("gru", lambda: nn.GRU(2, 3, num_layers=2, batch_first=True)),
+                       ("lstm", lambda: nn.LSTM(2, 3, num_layers=2, batch_first=True))]:
+        case = "recurrent_state_" + name
+        torch.manual_seed(case_seed(case))
+        m = make().to(torch.float64)
+        x = torch.randn(3, 4, 2).to(torch.float64)
+        h0 = torch.randn(2, 3, 3).to(torch.float64)
+        tensors = [("x", x)] + list(m.state_dict().items()) + [("h0", h0)]
+        with torch.no_grad():
+            if name == "lstm":
+                c0 = torch.randn(2, 3, 3).to(torch.float64)
+                y, (hn, cn) = m(x, (h0, c0))
+                tensors += [("c0", c0), ("y", y), ("hn", hn), ("cn", cn)]
+            else:
+                y, hn = m(x, h0)
+                tensors += [("y", y), ("hn", hn)]
+        write_case(case, "%s with h0 (and c0) given, 2 layers: y, h_n (c_n)" % name, tensors)
+    # streaming: a long signal through a 2-layer stack and a Linear(8, 1) head
+    for name, make in [("gru", lambda: nn.GRU(1, 8, num_layers=2, batch_first=True)),
+                       ("lstm", lambda: nn.LSTM(1, 8, num_layers=2, batch_first=True))]:
+        case = "recurrent_stream_" + name
+        module_case(case, "%s(1, 8, num_layers=2) + Linear(8, 1) on one signal of 1000 steps" % name.upper(),
+                    lambda make=make: SeqModel(make(), nn.Linear(8, 1)),
+                    lambda: torch.sin(torch.arange(1000.0) * 0.05).reshape(1, 1000, 1) + 0.3 * torch.randn(1, 1000, 1),
+                    grads=False)
+    write_print("recurrent_gru_1_8", nn.GRU(1, 8, batch_first=True))
+    write_print("recurrent_lstm_8_8_3", nn.LSTM(8, 8, num_layers=3, batch_first=True))
+    write_print("recurrent_gru_bi_nobias", nn.GRU(3, 4, bias=False, bidirectional=True, batch_first=True))
+    write_print("recurrent_rnn_relu", nn.RNN(3, 4, num_layers=2, nonlinearity="relu", batch_first=True))
+    write_print("recurrent_seq", nn.Sequential(nn.GRU(3, 8, batch_first=True), nn.Linear(8, 2)))
+    trajectory_case("train_recurrent_gru_adam",
+                    "Sequential(GRU(2, 6, batch_first=True), Linear(6, 1)) seq-to-seq, x randn(4, 5, 2), "
+                    "target randn(4, 5, 1), MSELoss, Adam(lr=1e-2), 6 steps",
+                    lambda: SeqModel(nn.GRU(2, 6, batch_first=True), nn.Linear(6, 1)),
+                    lambda: torch.randn(4, 5, 2), lambda: torch.randn(4, 5, 1), nn.MSELoss(),
+                    lambda p: torch.optim.Adam(p, lr=1e-2), 6)
 
 
 # ---------------------------------------------------------------- main
@@ -1137,6 +1234,7 @@ GROUPS = {
     "norm": norm_cases,
     "pool": pool_cases,
     "conv": conv_cases,
+    "recurrent": recurrent_cases,
 }
 
 
