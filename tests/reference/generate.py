@@ -1139,11 +1139,11 @@ def recurrent_cases():
                     lambda make=make: SeqModel(make(), nn.Linear(8, 1)),
                     lambda: torch.sin(torch.arange(1000.0) * 0.05).reshape(1, 1000, 1) + 0.3 * torch.randn(1, 1000, 1),
                     grads=False)
-    write_print("recurrent_gru_1_8", nn.GRU(1, 8, batch_first=True))
-    write_print("recurrent_lstm_8_8_3", nn.LSTM(8, 8, num_layers=3, batch_first=True))
-    write_print("recurrent_gru_bi_nobias", nn.GRU(3, 4, bias=False, bidirectional=True, batch_first=True))
-    write_print("recurrent_rnn_relu", nn.RNN(3, 4, num_layers=2, nonlinearity="relu", batch_first=True))
-    write_print("recurrent_seq", nn.Sequential(nn.GRU(3, 8, batch_first=True), nn.Linear(8, 2)))
+    write_print("recurrent_gru_1_8", nn.GRU(1, 8))
+    write_print("recurrent_lstm_8_8_3", nn.LSTM(8, 8, num_layers=3))
+    write_print("recurrent_gru_bi_nobias", nn.GRU(3, 4, bias=False, bidirectional=True))
+    write_print("recurrent_rnn_relu", nn.RNN(3, 4, num_layers=2, nonlinearity="relu"))
+    write_print("recurrent_seq", nn.Sequential(nn.GRU(3, 8), nn.Linear(8, 2)))
     trajectory_case("train_recurrent_gru_adam",
                     "Sequential(GRU(2, 6, batch_first=True), Linear(6, 1)) seq-to-seq, x randn(4, 5, 2), "
                     "target randn(4, 5, 1), MSELoss, Adam(lr=1e-2), 6 steps",

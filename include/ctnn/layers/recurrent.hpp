@@ -314,13 +314,13 @@ struct Recurrent {
     return steps * per_step;
   }
 
-  /// PyTorch's extra_repr (batch_first=True: ctnn's samples are (T, In)); PyTorch 1.13 does
-  /// not print RNN's nonlinearity.
+  /// PyTorch's extra_repr, as the issue and PyTorch users write the module: `GRU(1, 8)`. A
+  /// ctnn sample (T, In) is PyTorch's unbatched input, the same for either batch_first, so
+  /// batch_first is not printed. PyTorch 1.13 does not print RNN's nonlinearity.
   std::string extra_repr() const {
     std::string s = std::to_string(In) + ", " + std::to_string(Hidden);
     if (L != 1) s += ", num_layers=" + std::to_string(L);
     if (!Bias) s += ", bias=False";
-    s += ", batch_first=True";
     if (O.bidirectional) s += ", bidirectional=True";
     return s;
   }
