@@ -10,8 +10,11 @@
 #include <map>
 
 #include "common.hpp"
+#include "nn_common.hpp"
 
 void register_yardstick();
+void register_yardstick_cnn();
+void register_yardstick_rnn();
 void register_ctnn();
 #ifdef CTNN_BENCH_TORCH
 void register_torch();
@@ -110,6 +113,8 @@ int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   register_yardstick();
+  register_yardstick_cnn();
+  register_yardstick_rnn();
   register_ctnn();
 #ifdef CTNN_BENCH_TORCH
   register_torch();
@@ -117,7 +122,8 @@ int main(int argc, char** argv) {
 #ifdef CTNN_BENCH_DLIB
   register_dlib();
 #endif
-  const bool ok = cross_check();
+  const bool ok_mlp = cross_check();
+  const bool ok = bench::nn::cross_check() && ok_mlp;
   std::fflush(stdout);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
