@@ -18,6 +18,7 @@ void register_yardstick_rnn();
 void register_ctnn();
 #ifdef CTNN_BENCH_TORCH
 void register_torch();
+void register_torch_nn();
 #endif
 #ifdef CTNN_BENCH_DLIB
 void register_dlib();
@@ -118,6 +119,7 @@ int main(int argc, char** argv) {
   register_ctnn();
 #ifdef CTNN_BENCH_TORCH
   register_torch();
+  register_torch_nn();
 #endif
 #ifdef CTNN_BENCH_DLIB
   register_dlib();
