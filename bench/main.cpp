@@ -22,6 +22,7 @@ void register_torch_nn();
 #endif
 #ifdef CTNN_BENCH_DLIB
 void register_dlib();
+void register_dlib_cnn();
 #endif
 
 // ---- heap allocations: malloc and its relatives are interposed, so operator new (which calls
@@ -123,6 +124,7 @@ int main(int argc, char** argv) {
 #endif
 #ifdef CTNN_BENCH_DLIB
   register_dlib();
+  register_dlib_cnn();
 #endif
   const bool ok_mlp = cross_check();
   const bool ok = bench::nn::cross_check() && ok_mlp;
