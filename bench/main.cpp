@@ -16,6 +16,12 @@ void register_yardstick();
 void register_yardstick_cnn();
 void register_yardstick_rnn();
 void register_ctnn();
+#ifdef CTNN_BENCH_CTNN_CNN
+void register_ctnn_cnn();  // bench/ctnn_cnn.cpp, once ctnn has its convolution layers (issue 12)
+#endif
+#ifdef CTNN_BENCH_CTNN_RNN
+void register_ctnn_rnn();  // bench/ctnn_rnn.cpp, once ctnn has GRU, LSTM and streaming (issue 13)
+#endif
 #ifdef CTNN_BENCH_TORCH
 void register_torch();
 void register_torch_nn();
@@ -118,6 +124,12 @@ int main(int argc, char** argv) {
   register_yardstick_cnn();
   register_yardstick_rnn();
   register_ctnn();
+#ifdef CTNN_BENCH_CTNN_CNN
+  register_ctnn_cnn();
+#endif
+#ifdef CTNN_BENCH_CTNN_RNN
+  register_ctnn_rnn();
+#endif
 #ifdef CTNN_BENCH_TORCH
   register_torch();
   register_torch_nn();
