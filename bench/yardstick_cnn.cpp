@@ -181,19 +181,25 @@ struct Cnn1Runner {
 // ---- CNN2: (1, 28, 28) Conv2d(1,8,3,padding=1) BatchNorm2d(8) ReLU MaxPool2d(2)
 // Conv2d(8,16,3,padding=1) BatchNorm2d(16) ReLU MaxPool2d(2) Flatten Linear(784,10) -----------
 /// im2col of a 3x3 convolution with padding 1 on an S x S map of C channels (positions x C 9),
-/// column c 9 + kh 3 + kw.
+/// column c 9 + kh 3 + kw: each output row's S positions are one contiguous copy of an input
+/// row (shifted by kw - 1), zeros where the window hangs over the edge.
 template <int S, int C, class X, class P>
 void im2col3x3(const X& x, P& p) {
   for (int c = 0; c < C; ++c)
     for (int kh = 0; kh < 3; ++kh)
       for (int kw = 0; kw < 3; ++kw) {
         auto col = p.col(c * 9 + kh * 3 + kw);
+        const int lo = kw == 0 ? 1 : 0, hi = kw == 2 ? S - 1 : S;  // ow with 0 <= ow + kw - 1 < S
         for (int oh = 0; oh < S; ++oh) {
           const int ih = oh + kh - 1;
-          for (int ow = 0; ow < S; ++ow) {
-            const int iw = ow + kw - 1;
-            col(oh * S + ow) = (ih >= 0 && ih < S && iw >= 0 && iw < S) ? x(ih * S + iw, c) : 0.0f;
+          auto dst = col.template segment<S>(oh * S);
+          if (ih < 0 || ih >= S) {
+            dst.setZero();
+            continue;
           }
+          if (lo) dst(0) = 0.0f;
+          if (hi < S) dst(S - 1) = 0.0f;
+          dst.segment(lo, hi - lo) = x.col(c).segment(ih * S + lo + kw - 1, hi - lo);
         }
       }
 }
@@ -205,13 +211,11 @@ void col2im3x3(const P& dp, X& dx) {
     for (int kh = 0; kh < 3; ++kh)
       for (int kw = 0; kw < 3; ++kw) {
         auto col = dp.col(c * 9 + kh * 3 + kw);
+        const int lo = kw == 0 ? 1 : 0, hi = kw == 2 ? S - 1 : S;
         for (int oh = 0; oh < S; ++oh) {
           const int ih = oh + kh - 1;
           if (ih < 0 || ih >= S) continue;
-          for (int ow = 0; ow < S; ++ow) {
-            const int iw = ow + kw - 1;
-            if (iw >= 0 && iw < S) dx(ih * S + iw, c) += col(oh * S + ow);
-          }
+          dx.col(c).segment(ih * S + lo + kw - 1, hi - lo) += col.segment(oh * S + lo, hi - lo);
         }
       }
 }
