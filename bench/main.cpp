@@ -10,14 +10,25 @@
 #include <map>
 
 #include "common.hpp"
+#include "nn_common.hpp"
 
 void register_yardstick();
+void register_yardstick_cnn();
+void register_yardstick_rnn();
 void register_ctnn();
+#ifdef CTNN_BENCH_CTNN_CNN
+void register_ctnn_cnn();  // bench/ctnn_cnn.cpp, once ctnn has its convolution layers (issue 12)
+#endif
+#ifdef CTNN_BENCH_CTNN_RNN
+void register_ctnn_rnn();  // bench/ctnn_rnn.cpp, once ctnn has GRU, LSTM and streaming (issue 13)
+#endif
 #ifdef CTNN_BENCH_TORCH
 void register_torch();
+void register_torch_nn();
 #endif
 #ifdef CTNN_BENCH_DLIB
 void register_dlib();
+void register_dlib_cnn();
 #endif
 
 // ---- heap allocations: malloc and its relatives are interposed, so operator new (which calls
@@ -110,14 +121,25 @@ int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   register_yardstick();
+  register_yardstick_cnn();
+  register_yardstick_rnn();
   register_ctnn();
+#ifdef CTNN_BENCH_CTNN_CNN
+  register_ctnn_cnn();
+#endif
+#ifdef CTNN_BENCH_CTNN_RNN
+  register_ctnn_rnn();
+#endif
 #ifdef CTNN_BENCH_TORCH
   register_torch();
+  register_torch_nn();
 #endif
 #ifdef CTNN_BENCH_DLIB
   register_dlib();
+  register_dlib_cnn();
 #endif
-  const bool ok = cross_check();
+  const bool ok_mlp = cross_check();
+  const bool ok = bench::nn::cross_check() && ok_mlp;
   std::fflush(stdout);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

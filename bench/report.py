@@ -38,15 +38,59 @@ def fmt(w, ns):
     return f"{ns:.0f}" if ns >= 100 else f"{ns:.1f}"
 
 
+# The CNN, RNN and streaming workloads of issues 12 and 13: "<model>/<workload>/<impl>".
+NN_ROWS = [("CNN1", "W1"), ("CNN1", "W2"), ("CNN1", "W3"), ("CNN2", "W1"), ("CNN2", "W2"), ("CNN2", "W3")] + \
+          [(f"{c}{h}", "step") for c in ("GRU", "LSTM") for h in (8, 16, 32, 64)] + \
+          [("GRUseq", "W3"), ("LSTMseq", "W3"), ("TCN", "block64")]
+NN_UNITS = {"W1": ("ns/sample", 1, 1), "W2": ("us/batch of 64", 1e3, 1), "W3": ("us/step", 1e3, 1),
+            "step": ("ns/sample", 1, 1), "block64": ("ns/sample", 1, 64)}
+
+
+def nn_table(med, allocs, reps, log_lines):
+    """Markdown: medians of the CNN/RNN/streaming workloads and their ratios to the yardstick."""
+    if not any(f"{m}/{w}/eigen" in med for m, w in NN_ROWS):
+        return []
+    out = [f"Medians of {reps} repetitions (CPU time; randomly interleaved, one pinned core). `x eigen` is "
+           "the time ratio against the hand-written yardstick (below 1: faster than it); `allocs` is heap "
+           "allocations per call (yardstick / ctnn).\n",
+           "| model | workload | unit | eigen | ctnn | libtorch | dlib | ctnn x eigen | libtorch x eigen | dlib x eigen | allocs |",
+           "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for m, w in NN_ROWS:
+        e = med.get(f"{m}/{w}/eigen")
+        if e is None:
+            continue
+        unit, div, per = NN_UNITS[w]
+        row = [m, w, unit]
+        for i in IMPLS:
+            v = med.get(f"{m}/{w}/{i}")
+            row.append("–" if v is None else (f"{v / div / per:.1f}" if v / div / per < 100 else f"{v / div / per:.0f}"))
+        for i in ["ctnn", "libtorch", "dlib"]:
+            v = med.get(f"{m}/{w}/{i}")
+            row.append("–" if v is None else f"{v / e:.2f}")
+        al = [allocs.get(f"{m}/{w}/{i}") for i in ("eigen", "ctnn")]
+        row.append(" / ".join("–" if not x else f"{max(x):g}" for x in al))
+        out.append("| " + " | ".join(row) + " |")
+    check = [l for l in log_lines if l.startswith("cross-check (CNN") or
+             re.match(r"^\s+(CNN|GRU|LSTM|TCN)[^ ]*/", l)]
+    if check:
+        out.append("\nCross-check printed by the same run (max abs difference from the yardstick's outputs):\n")
+        out += ["```"] + check + ["```"]
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("json")
     ap.add_argument("log")
-    ap.add_argument("--svg", required=True)
+    ap.add_argument("--svg")
+    ap.add_argument("--nn-only", action="store_true", help="only the CNN/RNN/streaming table (issues 12, 13)")
     a = ap.parse_args()
     context, times, allocs = load(a.json)
     med = {k: statistics.median(v) for k, v in times.items()}
     reps = max((len(v) for v in times.values()), default=0)
+    if a.nn_only:
+        print("\n".join(nn_table(med, allocs, reps, open(a.log).read().splitlines())))
+        return
 
     def m(w, n, i):
         return med.get(f"{w}/{n}/{i}")
@@ -118,8 +162,13 @@ def main():
         out.append("```")
         out.extend(check)
         out.append("```")
+    nn = nn_table(med, allocs, reps, log)
+    if nn:
+        out.append("\n### CNN, RNN and streaming workloads (issues 12 and 13)\n")
+        out.extend(nn)
     print("\n".join(out))
-    write_svg(a.svg, ratios)
+    if a.svg:
+        write_svg(a.svg, ratios)
 
 
 def write_svg(path, ratios):
