@@ -34,6 +34,8 @@
 #include "ctnn/layers/linear.hpp"
 #include "ctnn/layers/options.hpp"
 #include "ctnn/layers/pointwise.hpp"
+#include "ctnn/layers/pooling.hpp"
+#include "ctnn/layers/prelu.hpp"
 #include "ctnn/layers/softmax.hpp"
 #include "ctnn/loss/binary_cross_entropy.hpp"
 #include "ctnn/loss/cross_entropy.hpp"

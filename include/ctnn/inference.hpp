@@ -24,4 +24,6 @@
 #include "ctnn/layers/flatten.hpp"
 #include "ctnn/layers/linear.hpp"
 #include "ctnn/layers/pointwise.hpp"
+#include "ctnn/layers/pooling.hpp"
+#include "ctnn/layers/prelu.hpp"
 #include "ctnn/layers/softmax.hpp"

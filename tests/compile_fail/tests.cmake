@@ -63,3 +63,35 @@ ctnn_add_compile_fail_test(loss_unreduced_grad SOURCE ${cf}/loss_unreduced_grad.
 # Schedulers: SequentialLR's milestones are one fewer than its schedulers.
 ctnn_add_compile_fail_test(sequential_lr_milestones SOURCE ${cf}/sequential_lr_milestones.cpp
   EXPECT "ctnn::optim::SequentialLR expects one milestone fewer than schedulers")
+# Pooling and PReLU: each invalid configuration names the layer and its numbers (kernel,
+# stride, padding, dilation, the padded input; h, w for a 2-D layer).
+ctnn_add_compile_fail_test(pool_padding_half_kernel SOURCE ${cf}/pool_padding_half_kernel.cpp
+  EXPECT "padding must be at most half its kernel_size.*pool_of<(ctnn::detail::)?pool_name::MaxPool1d>::kernel_size<3>::padding<2>::is_at_most_half_the_kernel_size<false>")
+ctnn_add_compile_fail_test(pool_kernel_larger SOURCE ${cf}/pool_kernel_larger.cpp
+  EXPECT "kernel \\(dilated\\) is larger than its padded input.*pool_of<(ctnn::detail::)?pool_name::MaxPool2d>::kernel_size<5, 5>::dilated<5, 5>::padded_input_size<4, 4>::holds_the_kernel<false>")
+ctnn_add_compile_fail_test(pool_kernel_dilated_larger SOURCE ${cf}/pool_kernel_dilated_larger.cpp
+  EXPECT "kernel \\(dilated\\) is larger than its padded input.*pool_of<(ctnn::detail::)?pool_name::MaxPool1d>::kernel_size<3>::dilated<9>::padded_input_size<8>::holds_the_kernel<false>")
+ctnn_add_compile_fail_test(pool_stride_negative SOURCE ${cf}/pool_stride_negative.cpp
+  EXPECT "stride must be positive.*pool_of<(ctnn::detail::)?pool_name::AvgPool2d>::stride<1, -1>::is_positive<false>")
+ctnn_add_compile_fail_test(pool_kernel_zero SOURCE ${cf}/pool_kernel_zero.cpp
+  EXPECT "kernel_size must be positive.*pool_of<(ctnn::detail::)?pool_name::MaxPool1d>::kernel_size<0>::is_positive<false>")
+ctnn_add_compile_fail_test(pool_dilation_zero SOURCE ${cf}/pool_dilation_zero.cpp
+  EXPECT "dilation must be positive.*pool_of<(ctnn::detail::)?pool_name::MaxPool2d>::dilation<0, 1>::is_positive<false>")
+ctnn_add_compile_fail_test(pool_padding_negative SOURCE ${cf}/pool_padding_negative.cpp
+  EXPECT "padding must not be negative.*pool_of<(ctnn::detail::)?pool_name::AvgPool1d>::padding<-1>::is_not_negative<false>")
+ctnn_add_compile_fail_test(avgpool_dilation SOURCE ${cf}/avgpool_dilation.cpp
+  EXPECT "have no dilation, as in PyTorch.*pool_of<(ctnn::detail::)?pool_name::AvgPool2d>::dilation<2, 2>::is_1_as_average_pooling_has_no_dilation<false>")
+ctnn_add_compile_fail_test(avgpool1d_divisor SOURCE ${cf}/avgpool1d_divisor.cpp
+  EXPECT "divisor_override is AvgPool2d's only.*pool_of<(ctnn::detail::)?pool_name::AvgPool1d>::divisor_override<3>::is_None_as_AvgPool1d_has_no_divisor_override<false>")
+ctnn_add_compile_fail_test(pool_1d_two_numbers SOURCE ${cf}/pool_1d_two_numbers.cpp
+  EXPECT "a 1-D pooling layer takes one number.*pool_of<(ctnn::detail::)?pool_name::MaxPool1d>::one_dimensional_layer_kernel_size<2, 2>::stride<1, 2>::padding<0, 0>::dilation<1, 1>::are_one_number_each<false>")
+ctnn_add_compile_fail_test(adaptive_output_zero SOURCE ${cf}/adaptive_output_zero.cpp
+  EXPECT "output_size must be positive: an output of length 0.*pool_of<(ctnn::detail::)?pool_name::AdaptiveAvgPool2d>::output_size<0, 3>::is_positive<false>")
+ctnn_add_compile_fail_test(pool_unbound SOURCE ${cf}/pool_unbound.cpp
+  EXPECT "computes on a known sample shape.*pool_of<(ctnn::detail::)?pool_name::MaxPool1d>::knows_its_input_shape<false>")
+ctnn_add_compile_fail_test(pool_input_rows SOURCE ${cf}/pool_input_rows.cpp
+  EXPECT "forward was given an input with the wrong number of features.*forward_of<(ctnn::detail::)?pool_of<(ctnn::detail::)?pool_name::MaxPool1d> ?>::expects_input_features<8>::but_was_given<10>")
+ctnn_add_compile_fail_test(prelu_channels SOURCE ${cf}/prelu_channels.cpp
+  EXPECT "does not fit the first layer.*layer<0, (ctnn::)?PReLU<4[^>]*> ?>::expects_input_shape<4, 10>::but_the_network_input_shape_is<3, 10>")
+ctnn_add_compile_fail_test(prelu_rows SOURCE ${cf}/prelu_rows.cpp
+  EXPECT "the input's rows are not N channels of equal size.*prelu_with_num_parameters<4>::divides_the_input_rows<10>")

@@ -816,6 +816,122 @@ def shared_cases():
     write_print("shared_d2l", d2l_shared())
 
 
+# ---------------------------------------------------------------- pooling and PReLU
+
+def prelu_random(n):
+    """nn.PReLU(n) with slopes drawn in [-0.5, 0.5] (PyTorch's init, 0.25 everywhere, would
+    not tell the channels apart); the init value is checked separately."""
+    def make():
+        m = nn.PReLU(n)
+        with torch.no_grad():
+            m.weight.uniform_(-0.5, 0.5)
+        return m
+    return make
+
+
+def pool_seq2d():
+    return nn.Sequential(nn.PReLU(2), nn.MaxPool2d(2, padding=1), nn.AdaptiveAvgPool2d(2), nn.Flatten(),
+                         nn.Linear(8, 5))
+
+
+def pool_seq1d():
+    return nn.Sequential(nn.AvgPool1d(3, stride=2, padding=1, count_include_pad=False), nn.MaxPool1d(2),
+                         nn.AdaptiveMaxPool1d(3), nn.Flatten(), nn.Linear(9, 4))
+
+
+def pool_cases():
+    """MaxPool1d/2d (stride, padding, dilation, ceil_mode, ties), AvgPool1d/2d
+    (count_include_pad both ways, ceil_mode, divisor_override), the adaptive poolings (sizes
+    that do not divide, larger than the input), PReLU (one slope, one per channel on (F),
+    (C, L), (C, H, W)), two Sequentials mixing them with Flatten and Linear, print goldens.
+    Batches of 3."""
+    cases = [
+        ("pool_max1d", "nn.MaxPool1d(2) on x (3, 2, 9)", lambda: nn.MaxPool1d(2), (3, 2, 9)),
+        ("pool_max1d_s2p1d2", "nn.MaxPool1d(3, stride=2, padding=1, dilation=2) on x (3, 3, 11)",
+         lambda: nn.MaxPool1d(3, stride=2, padding=1, dilation=2), (3, 3, 11)),
+        ("pool_max1d_ceil", "nn.MaxPool1d(3, stride=2, padding=1, ceil_mode=True) on x (3, 2, 10)",
+         lambda: nn.MaxPool1d(3, stride=2, padding=1, ceil_mode=True), (3, 2, 10)),
+        ("pool_max2d", "nn.MaxPool2d(2) on x (3, 2, 4, 5)", lambda: nn.MaxPool2d(2), (3, 2, 4, 5)),
+        ("pool_max2d_tuple", "nn.MaxPool2d((2, 3), stride=(1, 2), padding=(1, 1), dilation=(2, 1), ceil_mode=True) "
+         "on x (3, 1, 7, 8)",
+         lambda: nn.MaxPool2d((2, 3), stride=(1, 2), padding=(1, 1), dilation=(2, 1), ceil_mode=True), (3, 1, 7, 8)),
+        ("pool_max2d_ceil", "nn.MaxPool2d(3, stride=2, ceil_mode=True) on x (3, 1, 6, 8): last windows past the "
+         "input", lambda: nn.MaxPool2d(3, stride=2, ceil_mode=True), (3, 1, 6, 8)),
+        ("pool_avg1d", "nn.AvgPool1d(3, stride=2, padding=1) on x (3, 2, 10): count_include_pad=True",
+         lambda: nn.AvgPool1d(3, stride=2, padding=1), (3, 2, 10)),
+        ("pool_avg1d_exclude_ceil", "nn.AvgPool1d(4, stride=3, padding=2, ceil_mode=True, count_include_pad=False) "
+         "on x (3, 2, 11)", lambda: nn.AvgPool1d(4, stride=3, padding=2, ceil_mode=True, count_include_pad=False),
+         (3, 2, 11)),
+        ("pool_avg1d_include_ceil", "nn.AvgPool1d(4, stride=3, padding=2, ceil_mode=True) on x (3, 2, 11)",
+         lambda: nn.AvgPool1d(4, stride=3, padding=2, ceil_mode=True), (3, 2, 11)),
+        ("pool_avg2d", "nn.AvgPool2d(2) on x (3, 1, 5, 7)", lambda: nn.AvgPool2d(2), (3, 1, 5, 7)),
+        ("pool_avg2d_tuple", "nn.AvgPool2d((3, 2), stride=(2, 1), padding=(1, 1), ceil_mode=True, "
+         "count_include_pad=False) on x (3, 1, 6, 5)",
+         lambda: nn.AvgPool2d((3, 2), stride=(2, 1), padding=(1, 1), ceil_mode=True, count_include_pad=False),
+         (3, 1, 6, 5)),
+        ("pool_avg2d_divisor", "nn.AvgPool2d(3, stride=2, padding=1, ceil_mode=True, divisor_override=5) on x "
+         "(3, 1, 6, 6)", lambda: nn.AvgPool2d(3, stride=2, padding=1, ceil_mode=True, divisor_override=5),
+         (3, 1, 6, 6)),
+        ("pool_adaptive_avg1d", "nn.AdaptiveAvgPool1d(4) on x (3, 2, 10)", lambda: nn.AdaptiveAvgPool1d(4),
+         (3, 2, 10)),
+        ("pool_adaptive_avg1d_up", "nn.AdaptiveAvgPool1d(7) on x (3, 2, 5): more outputs than inputs",
+         lambda: nn.AdaptiveAvgPool1d(7), (3, 2, 5)),
+        ("pool_adaptive_avg2d", "nn.AdaptiveAvgPool2d((3, 2)) on x (3, 1, 7, 5)",
+         lambda: nn.AdaptiveAvgPool2d((3, 2)), (3, 1, 7, 5)),
+        ("pool_adaptive_avg2d_1", "nn.AdaptiveAvgPool2d(1) on x (3, 4, 3, 4)", lambda: nn.AdaptiveAvgPool2d(1),
+         (3, 4, 3, 4)),
+        ("pool_adaptive_max1d", "nn.AdaptiveMaxPool1d(3) on x (3, 2, 8)", lambda: nn.AdaptiveMaxPool1d(3), (3, 2, 8)),
+        ("pool_adaptive_max2d", "nn.AdaptiveMaxPool2d((2, 3)) on x (3, 2, 5, 7)",
+         lambda: nn.AdaptiveMaxPool2d((2, 3)), (3, 2, 5, 7)),
+        ("prelu_one", "nn.PReLU() (slope 0.25) on x (3, 5)", lambda: nn.PReLU(), (3, 5)),
+        ("prelu_one_chw", "nn.PReLU() with slope -0.3 on x (3, 2, 3, 4)",
+         lambda: nn.PReLU(init=-0.3), (3, 2, 3, 4)),
+        ("prelu_f", "nn.PReLU(4), slopes U(-0.5, 0.5), on x (3, 4): one per feature", prelu_random(4), (3, 4)),
+        ("prelu_cl", "nn.PReLU(4), slopes U(-0.5, 0.5), on x (3, 4, 6): one per channel", prelu_random(4),
+         (3, 4, 6)),
+        ("prelu_chw", "nn.PReLU(3), slopes U(-0.5, 0.5), on x (3, 3, 2, 4): one per channel", prelu_random(3),
+         (3, 3, 2, 4)),
+        ("pool_seq2d", "nn.Sequential(PReLU(2), MaxPool2d(2, padding=1), AdaptiveAvgPool2d(2), Flatten(), "
+         "Linear(8, 5)) on x (3, 2, 6, 7)", pool_seq2d, (3, 2, 6, 7)),
+        ("pool_seq1d", "nn.Sequential(AvgPool1d(3, stride=2, padding=1, count_include_pad=False), MaxPool1d(2), "
+         "AdaptiveMaxPool1d(3), Flatten(), Linear(9, 4)) on x (3, 3, 12)", pool_seq1d, (3, 3, 12)),
+    ]
+    for name, description, make, shape in cases:
+        module_case(name, description, make, lambda shape=shape: torch.randn(*shape))
+    # ties: integer inputs, overlapping windows; the gradient goes to the first maximum
+    module_case("pool_max2d_ties", "nn.MaxPool2d(3, stride=1, padding=1) on x (3, 1, 4, 5) of integers in [-2, 2]: "
+                "ties everywhere, the gradient goes to the first maximum in scan order",
+                lambda: nn.MaxPool2d(3, stride=1, padding=1), lambda: torch.randint(-2, 3, (3, 1, 4, 5)).float())
+    module_case("pool_adaptive_max1d_ties", "nn.AdaptiveMaxPool1d(4) on x (3, 2, 9) of integers in [-1, 1]",
+                lambda: nn.AdaptiveMaxPool1d(4), lambda: torch.randint(-1, 2, (3, 2, 9)).float())
+    module_case("prelu_zero", "nn.PReLU(2), slopes U(-0.5, 0.5), on x (3, 2, 4) with zeros: at 0 PyTorch takes "
+                "the negative side", prelu_random(2), lambda: torch.randint(-1, 2, (3, 2, 4)).float())
+    prints = [
+        ("pool_max1d", nn.MaxPool1d(2)),
+        ("pool_max1d_options", nn.MaxPool1d(3, stride=2, padding=1, dilation=2, ceil_mode=True)),
+        ("pool_max2d", nn.MaxPool2d(2)),
+        ("pool_max2d_tuple", nn.MaxPool2d((2, 3), stride=(1, 2), padding=(1, 0), dilation=(2, 1), ceil_mode=True)),
+        ("pool_avg1d", nn.AvgPool1d(3, stride=2)),
+        ("pool_avg1d_options", nn.AvgPool1d(4, stride=3, padding=2, ceil_mode=True, count_include_pad=False)),
+        ("pool_avg2d", nn.AvgPool2d(2)),
+        # ctnn prints a size of two equal numbers as one, as PyTorch prints an int (padding=1)
+        ("pool_avg2d_tuple", nn.AvgPool2d((3, 2), stride=(2, 1), padding=1, ceil_mode=True,
+                                          count_include_pad=False, divisor_override=5)),
+        ("pool_adaptive_avg1d", nn.AdaptiveAvgPool1d(4)),
+        ("pool_adaptive_avg2d", nn.AdaptiveAvgPool2d(1)),
+        ("pool_adaptive_avg2d_tuple", nn.AdaptiveAvgPool2d((3, 2))),
+        ("pool_adaptive_max1d", nn.AdaptiveMaxPool1d(3)),
+        ("pool_adaptive_max2d", nn.AdaptiveMaxPool2d(2)),
+        ("pool_adaptive_max2d_tuple", nn.AdaptiveMaxPool2d((2, 3))),
+        ("prelu_one", nn.PReLU()),
+        ("prelu_four", nn.PReLU(4, init=0.1)),
+        ("pool_seq2d", pool_seq2d()),
+        ("pool_seq1d", pool_seq1d()),
+    ]
+    for name, module in prints:
+        write_print(name, module)
+
+
 # ---------------------------------------------------------------- main
 
 GROUPS = {
@@ -827,6 +943,7 @@ GROUPS = {
     "shapes": shape_cases,
     "tensors": tensors_cases,
     "shared": shared_cases,
+    "pool": pool_cases,
 }
 
 
