@@ -95,3 +95,15 @@ ctnn_add_compile_fail_test(prelu_channels SOURCE ${cf}/prelu_channels.cpp
   EXPECT "does not fit the first layer.*layer<0, (ctnn::)?PReLU<4[^>]*> ?>::expects_input_shape<4, 10>::but_the_network_input_shape_is<3, 10>")
 ctnn_add_compile_fail_test(prelu_rows SOURCE ${cf}/prelu_rows.cpp
   EXPECT "the input's rows are not N channels of equal size.*prelu_with_num_parameters<4>::divides_the_input_rows<10>")
+# Normalisation layers: groups that do not divide the channels, an empty normalised shape, and
+# channel counts that disagree (the Sequential and forward diagnostics name the layer).
+ctnn_add_compile_fail_test(norm_groups_divide SOURCE ${cf}/norm_groups_divide.cpp
+  EXPECT "num_channels must be divisible by num_groups.*group_norm_num_groups<3>::divides_num_channels<8>")
+ctnn_add_compile_fail_test(norm_layernorm_shape SOURCE ${cf}/norm_layernorm_shape.cpp
+  EXPECT "every dimension of normalized_shape must be positive.*normalized_shape<4, 0>::has_positive_dimensions<false>")
+ctnn_add_compile_fail_test(norm_batchnorm_channels SOURCE ${cf}/norm_batchnorm_channels.cpp
+  EXPECT "adjacent layers disagree.*layer<1, ctnn::BasicBatchNorm<1, 8[^>]*> ?>::expects_input_features<8>::but_layer<0, ctnn::Linear<4, 6[^>]*> ?>::produces<6>")
+ctnn_add_compile_fail_test(norm_batchnorm2d_input SOURCE ${cf}/norm_batchnorm2d_input.cpp
+  EXPECT "does not fit the first layer.*layer<0, ctnn::BasicBatchNorm<2, 8[^>]*> ?>::expects_input_shape<8, 5, 5>::but_the_network_input_shape_is<4, 5, 5>")
+ctnn_add_compile_fail_test(norm_forward_rows SOURCE ${cf}/norm_forward_rows.cpp
+  EXPECT "forward was given an input with the wrong number of features.*forward_of<ctnn::BasicBatchNorm<1, 4[^>]*> ?>::expects_input_features<4>::but_was_given<6>")

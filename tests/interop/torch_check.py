@@ -80,13 +80,16 @@ CASES = {
     "deep": (lambda: nn.Sequential(nn.Linear(6, 16), nn.GELU(), nn.Linear(16, 16), nn.SiLU(), nn.Linear(16, 3),
                                    nn.LogSoftmax(dim=1)), torch.float32),
     "scaled": (Scaled, torch.float32),
+    # input (B, 18) viewed as PyTorch's (B, 2, 3, 3)
+    "batchnorm": (lambda: nn.Sequential(nn.BatchNorm2d(2), nn.ReLU(), nn.Flatten(), nn.Linear(18, 3),
+                                        nn.BatchNorm1d(3)), torch.float32, (-1, 2, 3, 3)),
 }
 
 
 def main(folder):
     failures = 0
-    for name, (make, dtype) in CASES.items():
-        model = make().to(dtype)
+    for name, (make, dtype, *shape) in CASES.items():
+        model = make().to(dtype).eval()  # BatchNorm: the running statistics, as ctnn's infer
         path = os.path.join(folder, name + ".safetensors")
         # --8<-- [start:load]
         state = load_file(path)  # safetensors.torch.load_file
@@ -94,11 +97,13 @@ def main(folder):
         # --8<-- [end:load]
         io = load_file(os.path.join(folder, name + ".io.safetensors"))
         with torch.no_grad():
-            y = model(io["x"].to(dtype))
+            x = io["x"].to(dtype)
+            y = model(x.reshape(shape[0]) if shape else x)
         expected = io["y"].to(dtype)
         err = ((y - expected).norm() / max(expected.norm().item(), 1.0)).item()
         tol = 1e-5 if dtype == torch.float32 else 1e-10
-        ok = err <= tol and not result.missing_keys and not result.unexpected_keys
+        ok = err <= tol and not result.missing_keys and not result.unexpected_keys and \
+            all(t.dtype == torch.int64 for k, t in state.items() if k.endswith("num_batches_tracked"))
         print("%-9s %s  dtypes %s  relative error %.3g" % (name, "ok  " if ok else "FAIL",
                                                            sorted({str(t.dtype) for t in state.values()}), err))
         failures += not ok

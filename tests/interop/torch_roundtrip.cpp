@@ -85,6 +85,27 @@ int main() {
     write_io(dir / "scaled.io.safetensors", x, y);
   }
   {
+    // BatchNorm2d and BatchNorm1d with running statistics from three training batches, saved
+    // and compared in eval mode (torch_check.py calls model.eval())
+    using Bn = ctnn::with_input<ctnn::Sequential<ctnn::BatchNorm2d<2>, ctnn::ReLU, ctnn::Flatten, ctnn::Linear<18, 3>,
+                                                 ctnn::BatchNorm1d<3>>,
+                                2, 3, 3>;
+    Bn net;
+    ctnn::init::reset_parameters(net, 8);
+    ctnn::Generator gen(9);
+    ctnn::parameters(net, [&](auto& p) {
+      for (auto& v : p.value.reshaped()) v += static_cast<float>(gen.uniform(-0.5, 0.5));
+    });
+    Eigen::Matrix<float, 18, 5> x;
+    for (int step = 0; step < 3; ++step) {
+      for (auto& v : x.reshaped()) v = static_cast<float>(gen.normal() * 2.0 + 0.5);
+      (void)net.forward(x);
+    }
+    net.eval();
+    ctnn::save_safetensors(net, dir / "batchnorm.safetensors");
+    write_io(dir / "batchnorm.io.safetensors", x, net.infer(x));
+  }
+  {
     // tensors of rank 4, 3 and 0 and an int64 0-D buffer, each element a function of its
     // PyTorch index, which torch_check.py recomputes; the non-persistent buffer is not written
     ctnn_test::Tensors t;

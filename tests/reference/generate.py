@@ -932,6 +932,93 @@ def pool_cases():
         write_print(name, module)
 
 
+# ---------------------------------------------------------------- normalisation layers
+
+def norm_case(name, description, make_module, make_x, forwards=3):
+    """A normalisation layer in training mode, then in eval mode. The affine parameters are
+    drawn (randn, float32) instead of PyTorch's ones and zeros so that they matter. Tensors:
+    `x0`..`x<forwards-1>` (the training batches, in order), `weight`, `bias` (when affine),
+    for the first training forward `grad_out`, `y`, `grad_x`, `grad.<param>`; the running
+    statistics after it (`after1.<buffer>`) and after all forwards (`after<forwards>.<buffer>`);
+    then in eval mode on x0: `eval.grad_out`, `eval.y`, `eval.grad_x`, `eval.grad.<param>`."""
+    torch.manual_seed(case_seed(name))
+    module = make_module()
+    with torch.no_grad():
+        for _, p in module.named_parameters():
+            p.copy_(torch.randn(p.shape) * 0.5 + (1.0 if p is getattr(module, "weight", None) else 0.0))
+    module = module.to(torch.float64)
+    xs = [make_x().to(torch.float64) for _ in range(forwards)]
+    params = list(module.named_parameters())
+    tensors = [("x%d" % i, x) for i, x in enumerate(xs)]
+    tensors += [(n, p.detach().clone()) for n, p in params]
+
+    def run(prefix, x):
+        x = x.clone().requires_grad_(True)
+        module.zero_grad()
+        y = module(x)
+        grad_out = torch.randn(y.shape).to(torch.float64)
+        y.backward(grad_out)
+        return [(prefix + "grad_out", grad_out), (prefix + "y", y), (prefix + "grad_x", x.grad)] + \
+            [(prefix + "grad." + n, p.grad.clone()) for n, p in params]
+
+    def buffers(prefix):
+        return [(prefix + n, b.clone()) for n, b in module.named_buffers()]
+
+    module.train()
+    tensors += run("", xs[0])
+    tensors += buffers("after1.")
+    with torch.no_grad():
+        for x in xs[1:]:
+            module(x)
+    if forwards > 1:
+        tensors += buffers("after%d." % forwards)
+    module.eval()
+    tensors += run("eval.", xs[0])
+    write_case(name, description, tensors)
+
+
+def norm_cases():
+    """BatchNorm1d on (C) and (C, L), BatchNorm2d, their options (affine, track_running_stats,
+    momentum None, eps), LayerNorm over one and two dimensions, GroupNorm; print(model) texts."""
+    norm_case("bn1d", "nn.BatchNorm1d(6) on x (4, 6), three training forwards then eval",
+              lambda: nn.BatchNorm1d(6), lambda: torch.randn(4, 6) * 2 + 0.5)
+    norm_case("bn1d_seq", "nn.BatchNorm1d(3) on x (4, 3, 4), three training forwards then eval",
+              lambda: nn.BatchNorm1d(3), lambda: torch.randn(4, 3, 4) * 2 - 0.5)
+    norm_case("bn2d", "nn.BatchNorm2d(3) on x (4, 3, 2, 2), three training forwards then eval",
+              lambda: nn.BatchNorm2d(3), lambda: torch.randn(4, 3, 2, 2) + 1.0)
+    norm_case("bn1d_noaffine", "nn.BatchNorm1d(3, affine=False) on x (4, 3, 4)",
+              lambda: nn.BatchNorm1d(3, affine=False), lambda: torch.randn(4, 3, 4) * 3)
+    norm_case("bn2d_nostats", "nn.BatchNorm2d(3, track_running_stats=False) on x (4, 3, 2, 2): eval uses the batch",
+              lambda: nn.BatchNorm2d(3, track_running_stats=False), lambda: torch.randn(4, 3, 2, 2))
+    norm_case("bn1d_cma", "nn.BatchNorm1d(6, momentum=None) on x (4, 6): cumulative average, four forwards",
+              lambda: nn.BatchNorm1d(6, momentum=None), lambda: torch.randn(4, 6) * 2, forwards=4)
+    norm_case("bn2d_momentum", "nn.BatchNorm2d(2, eps=1e-3, momentum=0.3) on x (4, 2, 2, 2)",
+              lambda: nn.BatchNorm2d(2, eps=1e-3, momentum=0.3), lambda: torch.randn(4, 2, 2, 2) * 2)
+    norm_case("ln", "nn.LayerNorm(5) on x (4, 5)", lambda: nn.LayerNorm(5), lambda: torch.randn(4, 5) * 2,
+              forwards=1)
+    norm_case("ln_seq", "nn.LayerNorm(5) on x (4, 3, 5): each time step alone", lambda: nn.LayerNorm(5),
+              lambda: torch.randn(4, 3, 5) * 2, forwards=1)
+    norm_case("ln_2d", "nn.LayerNorm((2, 3)) on x (4, 2, 2, 3)", lambda: nn.LayerNorm((2, 3)),
+              lambda: torch.randn(4, 2, 2, 3), forwards=1)
+    norm_case("ln_noaffine", "nn.LayerNorm(5, eps=1e-3, elementwise_affine=False) on x (4, 3, 5)",
+              lambda: nn.LayerNorm(5, eps=1e-3, elementwise_affine=False), lambda: torch.randn(4, 3, 5), forwards=1)
+    norm_case("gn", "nn.GroupNorm(2, 4) on x (4, 4, 3)", lambda: nn.GroupNorm(2, 4), lambda: torch.randn(4, 4, 3),
+              forwards=1)
+    norm_case("gn_noaffine", "nn.GroupNorm(3, 6, affine=False) on x (4, 6, 1, 2)",
+              lambda: nn.GroupNorm(3, 6, affine=False), lambda: torch.randn(4, 6, 1, 2), forwards=1)
+    norm_case("gn_flat", "nn.GroupNorm(3, 6) on x (4, 6)", lambda: nn.GroupNorm(3, 6), lambda: torch.randn(4, 6),
+              forwards=1)
+
+    write_print("norm_bn2d", nn.BatchNorm2d(8))
+    write_print("norm_bn1d_options", nn.BatchNorm1d(16, eps=1e-3, momentum=None, affine=False,
+                                                    track_running_stats=False))
+    write_print("norm_ln", nn.LayerNorm(8))
+    write_print("norm_ln_2d", nn.LayerNorm((4, 8), eps=1e-6, elementwise_affine=False))
+    write_print("norm_gn", nn.GroupNorm(2, 8))
+    write_print("norm_seq", nn.Sequential(nn.Linear(6, 8), nn.BatchNorm1d(8, momentum=0.01), nn.ReLU(),
+                                          nn.Linear(8, 4), nn.LayerNorm(4), nn.GroupNorm(2, 4, affine=False)))
+
+
 # ---------------------------------------------------------------- main
 
 GROUPS = {
@@ -944,6 +1031,7 @@ GROUPS = {
     "tensors": tensors_cases,
     "shared": shared_cases,
     "pool": pool_cases,
+    "norm": norm_cases,
 }
 
 
