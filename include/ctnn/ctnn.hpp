@@ -29,6 +29,7 @@
 #include "ctnn/layers/activations.hpp"
 #include "ctnn/layers/batchnorm.hpp"
 #include "ctnn/layers/centered.hpp"
+#include "ctnn/layers/conv.hpp"
 #include "ctnn/layers/dropout.hpp"
 #include "ctnn/layers/elementwise.hpp"
 #include "ctnn/layers/flatten.hpp"

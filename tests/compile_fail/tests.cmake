@@ -107,3 +107,26 @@ ctnn_add_compile_fail_test(norm_batchnorm2d_input SOURCE ${cf}/norm_batchnorm2d_
   EXPECT "does not fit the first layer.*layer<0, ctnn::BasicBatchNorm<2, 8[^>]*> ?>::expects_input_shape<8, 5, 5>::but_the_network_input_shape_is<4, 5, 5>")
 ctnn_add_compile_fail_test(norm_forward_rows SOURCE ${cf}/norm_forward_rows.cpp
   EXPECT "forward was given an input with the wrong number of features.*forward_of<ctnn::BasicBatchNorm<1, 4[^>]*> ?>::expects_input_features<4>::but_was_given<6>")
+# Convolutions (layers/conv.hpp): each invalid configuration names the layer and the numbers.
+ctnn_add_compile_fail_test(conv_kernel_larger SOURCE ${cf}/conv_kernel_larger.cpp
+  EXPECT "kernel \\(dilated\\) is larger than its padded input length.*conv_layer<ctnn::Conv1d<1, 2, 7[^>]*> ?>::kernel_size<7>::dilated<7>::fits_in_the_padded_input_length<5>")
+ctnn_add_compile_fail_test(conv_groups_in SOURCE ${cf}/conv_groups_in.cpp
+  EXPECT "groups must divide its in channels.*conv_layer<ctnn::Conv1d<3, 4, 3[^>]*> ?>::groups<2>::divide_the_in_channels<3>")
+ctnn_add_compile_fail_test(conv_groups_out SOURCE ${cf}/conv_groups_out.cpp
+  EXPECT "groups must divide its out channels.*conv_layer<ctnn::Conv2d<4, 3[^>]*> ?>::groups<2>::divide_the_out_channels<3>")
+ctnn_add_compile_fail_test(conv_zero_stride SOURCE ${cf}/conv_zero_stride.cpp
+  EXPECT "stride must be positive.*conv_layer<ctnn::Conv1d<1, 4, 3[^>]*> ?>::stride<0, 0>::is_positive")
+ctnn_add_compile_fail_test(conv_same_stride SOURCE ${cf}/conv_same_stride.cpp
+  EXPECT "padding ctnn::same needs stride 1.*conv_layer<ctnn::Conv1d<1, 4, 3[^>]*> ?>::padding_same_with_stride<2, 2>::needs_stride_one")
+ctnn_add_compile_fail_test(conv_empty_output SOURCE ${cf}/conv_empty_output.cpp
+  EXPECT "transposed convolution's output would be empty.*conv_layer<ctnn::ConvTranspose1d<2, 2, 3[^>]*> ?>::output_length<1, -2>::is_positive")
+ctnn_add_compile_fail_test(conv2d_causal SOURCE ${cf}/conv2d_causal.cpp
+  EXPECT "padding ctnn::causal is for Conv1d only.*conv_layer<ctnn::Conv2d<1, 4[^>]*> ?>::is_two_dimensional_but_has_causal_padding<true>")
+ctnn_add_compile_fail_test(conv1d_two_numbers SOURCE ${cf}/conv1d_two_numbers.cpp
+  EXPECT "1-D convolution's stride is one number, not two different ones.*conv_layer<ctnn::Conv1d<1, 4, 3[^>]*> ?>::one_dimensional_option_has_two_numbers<1, 2>::that_agree")
+ctnn_add_compile_fail_test(conv_output_padding SOURCE ${cf}/conv_output_padding.cpp
+  EXPECT "output_padding must be smaller than its stride or its dilation.*output_padding<2, 2, 1>::is_smaller_than_stride_or_dilation")
+ctnn_add_compile_fail_test(conv_reflect_padding SOURCE ${cf}/conv_reflect_padding.cpp
+  EXPECT "reflect padding must be smaller than the input length.*padding<3>::is_smaller_than_the_input_length_for_reflect<3>")
+ctnn_add_compile_fail_test(conv_circular_padding SOURCE ${cf}/conv_circular_padding.cpp
+  EXPECT "circular padding must be at most the input length.*padding<4>::is_at_most_the_input_length_for_circular<3>")

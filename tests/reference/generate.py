@@ -1021,6 +1021,73 @@ def norm_cases():
 
 # ---------------------------------------------------------------- main
 
+# ---------------------------------------------------------------- convolutions
+
+class CausalConv1d(nn.Conv1d):
+    """ctnn's Conv1d with padding=ctnn::causal as a PyTorch user writes it: (K - 1) dilation
+    zeros on the left, none on the right; state_dict names stay Conv1d's."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.left = self.dilation[0] * (self.kernel_size[0] - 1)
+
+    def forward(self, x):
+        return nn.functional.conv1d(nn.functional.pad(x, (self.left, 0)), self.weight, self.bias, self.stride, 0,
+                                    self.dilation, self.groups)
+
+
+# (case name, constructor, input shape of a batch of 3); the C++ test lists the same cases
+CONV_CASES = [
+    ("conv1d_basic", lambda: nn.Conv1d(2, 3, 3), (3, 2, 9)),
+    ("conv1d_stride", lambda: nn.Conv1d(1, 4, 5, stride=3), (3, 1, 17)),
+    ("conv1d_padding", lambda: nn.Conv1d(2, 3, 3, padding=2), (3, 2, 7)),
+    ("conv1d_same_even", lambda: nn.Conv1d(2, 3, 4, padding="same"), (3, 2, 8)),
+    ("conv1d_same_dilated", lambda: nn.Conv1d(2, 2, 3, padding="same", dilation=2), (3, 2, 8)),
+    ("conv1d_valid", lambda: nn.Conv1d(2, 3, 3, padding="valid"), (3, 2, 6)),
+    ("conv1d_dilation", lambda: nn.Conv1d(2, 3, 3, stride=2, padding=1, dilation=2), (3, 2, 11)),
+    ("conv1d_groups", lambda: nn.Conv1d(4, 6, 3, groups=2), (3, 4, 7)),
+    ("conv1d_depthwise", lambda: nn.Conv1d(3, 3, 3, padding=1, groups=3), (3, 3, 6)),
+    ("conv1d_nobias", lambda: nn.Conv1d(2, 3, 3, bias=False), (3, 2, 6)),
+    ("conv1d_reflect", lambda: nn.Conv1d(2, 3, 3, padding=2, padding_mode="reflect"), (3, 2, 6)),
+    ("conv1d_replicate", lambda: nn.Conv1d(2, 3, 3, padding=2, padding_mode="replicate"), (3, 2, 6)),
+    ("conv1d_circular", lambda: nn.Conv1d(2, 3, 3, padding=2, padding_mode="circular"), (3, 2, 6)),
+    ("conv1d_same_reflect", lambda: nn.Conv1d(2, 3, 4, padding="same", padding_mode="reflect"), (3, 2, 6)),
+    ("conv1d_causal", lambda: CausalConv1d(2, 3, 3, dilation=2), (3, 2, 10)),
+    ("conv2d_basic", lambda: nn.Conv2d(2, 3, 3), (3, 2, 5, 4)),
+    ("conv2d_rect", lambda: nn.Conv2d(1, 4, (3, 2), stride=(2, 1), padding=(1, 0)), (3, 1, 7, 5)),
+    ("conv2d_same", lambda: nn.Conv2d(2, 2, (4, 3), padding="same", dilation=(1, 2)), (3, 2, 5, 5)),
+    ("conv2d_groups", lambda: nn.Conv2d(4, 4, 3, padding=1, groups=2, bias=False), (3, 4, 4, 3)),
+    ("conv2d_depthwise", lambda: nn.Conv2d(3, 3, 3, stride=2, groups=3), (3, 3, 5, 5)),
+    ("conv2d_reflect", lambda: nn.Conv2d(2, 3, 3, padding=(1, 2), padding_mode="reflect"), (3, 2, 3, 4)),
+    ("conv2d_replicate", lambda: nn.Conv2d(2, 3, 3, padding=(1, 2), padding_mode="replicate"), (3, 2, 3, 4)),
+    ("conv2d_circular", lambda: nn.Conv2d(2, 3, 3, padding=(1, 2), padding_mode="circular"), (3, 2, 3, 4)),
+    ("convt1d_basic", lambda: nn.ConvTranspose1d(2, 3, 3), (3, 2, 5)),
+    ("convt1d_stride", lambda: nn.ConvTranspose1d(3, 2, 4, stride=2, padding=1, output_padding=1), (3, 3, 5)),
+    ("convt1d_groups", lambda: nn.ConvTranspose1d(4, 6, 3, stride=3, output_padding=2, groups=2, bias=False,
+                                                  dilation=2), (3, 4, 4)),
+    ("convt2d", lambda: nn.ConvTranspose2d(2, 3, (3, 2), stride=(2, 1), padding=(1, 0), output_padding=(1, 0)),
+     (3, 2, 4, 3)),
+]
+
+
+def conv_net():
+    return nn.Sequential(nn.Conv1d(1, 4, 3), nn.ReLU(), nn.Conv1d(4, 2, 3, stride=2), nn.Flatten(), nn.Linear(12, 3))
+
+
+def conv_cases():
+    """Conv1d, Conv2d, ConvTranspose1d/2d (every padding kind and mode, strides, dilations,
+    groups, no bias; a batch of 3), a small network, and their print(model) texts."""
+    for name, make, shape in CONV_CASES:
+        module_case(name, "%s on x %s" % (make(), tuple(shape)), make, lambda shape=shape: torch.randn(*shape))
+        if name != "conv1d_causal":
+            write_print(name, make())
+    module_case("conv_net", "Sequential(Conv1d(1,4,3), ReLU, Conv1d(4,2,3,stride=2), Flatten, Linear(12,3)) on (3,1,16)",
+                conv_net, lambda: torch.randn(3, 1, 16))
+    write_print("conv_net", conv_net())
+    write_print("conv1d_same_print", nn.Conv1d(1, 12, 5, padding="same"))
+    write_print("conv1d_valid_print", nn.Conv1d(1, 12, 5, padding="valid"))
+
+
 GROUPS = {
     "core": core_cases,
     "modules": module_cases,
@@ -1032,6 +1099,7 @@ GROUPS = {
     "shared": shared_cases,
     "pool": pool_cases,
     "norm": norm_cases,
+    "conv": conv_cases,
 }
 
 
