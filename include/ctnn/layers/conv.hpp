@@ -174,10 +174,10 @@ struct conv_kernel {
   static constexpr int out_size = G.out * P;
   static constexpr int padded_size = G.padded() ? G.in * Hp * Wp : 1;
 
-  // Products of small fixed sizes stay fixed (unrolled, on the stack); large ones go through
-  // Eigen's blocked GEMM with run-time sizes, whose workspace is then on the heap (once per
-  // call of Eigen's product only for sizes whose fixed blocking would not fit the stack).
-  static constexpr bool small = fits_on_stack<S, P, CK> && fits_on_stack<S, P, G.out> && fits_on_stack<S, G.out, IGK>;
+  // The products run through Eigen's GEMM with run-time sizes: one instantiation per scalar
+  // type for every convolution (fixed sizes would instantiate one per layer shape, and above
+  // Eigen's stack limit fixed-size blocking would not fit the stack).
+  static constexpr bool small = false;
   template <int R, int C>
   using map = Eigen::Map<Eigen::Matrix<S, small ? R : Eigen::Dynamic, small ? C : Eigen::Dynamic>>;
   template <int R, int C>
