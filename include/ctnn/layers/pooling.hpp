@@ -56,14 +56,15 @@ constexpr bool pool_is_adaptive(pool_layer l) {
          l == pool_layer::AdaptiveMaxPool1d || l == pool_layer::AdaptiveMaxPool2d;
 }
 
-/// Division rounding towards minus infinity (PyTorch's div_rtn).
-constexpr int floor_div(int a, int b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+/// Division rounding towards minus infinity, as PyTorch's div_rtn (constexpr, on int: the
+/// pooling output sizes are compile-time constants).
+constexpr int div_rtn(int a, int b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 
 /// PyTorch's pooling_output_shape: floor (or ceil) of (in + 2 pad - dilation (k - 1) - 1) /
 /// stride, plus one; in ceil_mode the last window must start inside the input or the left
 /// padding.
 constexpr int pool_output_size(int in, int k, int s, int p, int d, bool ceil_mode) {
-  int out = floor_div(in + 2 * p - d * (k - 1) - 1 + (ceil_mode ? s - 1 : 0), s) + 1;
+  int out = div_rtn(in + 2 * p - d * (k - 1) - 1 + (ceil_mode ? s - 1 : 0), s) + 1;
   if (ceil_mode && (out - 1) * s >= in + p) --out;
   return out;
 }
