@@ -26,8 +26,11 @@ ctnn_require_packages() {
 
 # The library and its tests: compiler, CMake, Eigen 3.4, Boost.Hana, Catch2 2.13, nlohmann-json.
 # clang and its runtime (libFuzzer, ASan, UBSan) build the safetensors reader's fuzz target.
+# examples/fashion_mnist: the images (gzipped IDX files in /usr/share/datasets/fashion-mnist)
+# and zlib, which inflates them.
 CTNN_PACKAGES=(g++ cmake ninja-build ccache libeigen3-dev libboost-dev catch2 nlohmann-json3-dev clang libclang-rt-dev
-               libbenchmark-dev)  # Google Benchmark: bench/ builds and runs once in ctest
+               libbenchmark-dev  # Google Benchmark: bench/ builds and runs once in ctest
+               dataset-fashion-mnist zlib1g-dev)
 
 # ctnn_configure BUILD_DIR CMAKE_ARGS...: configures with Ninja (the build uses -j2: CI has 2 cores).
 ctnn_configure() {
