@@ -822,13 +822,15 @@ def shared_cases():
 
 
 def cnn2d():
-    return nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2),
-                         nn.Conv2d(4, 6, 3), nn.BatchNorm2d(6), nn.ReLU(), nn.AvgPool2d(2),
+    # no bias before a BatchNorm (as such nets are written): its gradient is zero up to
+    # rounding, which Adam would turn into steps of lr in the rounding's direction
+    return nn.Sequential(nn.Conv2d(1, 4, 3, padding=1, bias=False), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2),
+                         nn.Conv2d(4, 6, 3, bias=False), nn.BatchNorm2d(6), nn.ReLU(), nn.AvgPool2d(2),
                          nn.Flatten(), nn.Linear(24, 3))
 
 
 def cnn1d():
-    return nn.Sequential(nn.Conv1d(2, 4, 3, padding=1), nn.BatchNorm1d(4), nn.ReLU(), nn.MaxPool1d(2),
+    return nn.Sequential(nn.Conv1d(2, 4, 3, padding=1, bias=False), nn.BatchNorm1d(4), nn.ReLU(), nn.MaxPool1d(2),
                          nn.Conv1d(4, 5, 3, dilation=2), nn.ReLU(), nn.Flatten(), nn.Linear(20, 2))
 
 
@@ -837,7 +839,7 @@ def cnn_cases():
     few steps: the losses, every parameter and buffer (running statistics, num_batches_tracked)
     after training, the optimizer state, and the eval-mode output afterwards."""
     x2 = lambda: torch.randn(5, 1, 12, 12)
-    trajectory_case("train_cnn2d_sgd_momentum", "Conv2d/BatchNorm2d/ReLU/MaxPool2d/Conv2d/BatchNorm2d/ReLU/"
+    trajectory_case("train_cnn2d_sgd_momentum", "Conv2d(bias=False)/BatchNorm2d/ReLU/MaxPool2d/Conv2d(bias=False)/BatchNorm2d/ReLU/"
                     "AvgPool2d/Flatten/Linear on (5, 1, 12, 12), CrossEntropyLoss, SGD(lr=0.1, momentum=0.9), 4 steps",
                     cnn2d, x2, lambda: torch.tensor([0, 2, 1, 2, 0]), nn.CrossEntropyLoss(),
                     lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9), 4, eval_after=True)
@@ -845,7 +847,7 @@ def cnn_cases():
                     cnn2d, x2, lambda: torch.tensor([1, 0, 2, 2, 1]), nn.CrossEntropyLoss(),
                     lambda p: torch.optim.Adam(p, lr=1e-2), 4, eval_after=True)
     x1 = lambda: torch.randn(4, 2, 16)
-    trajectory_case("train_cnn1d_adam", "Conv1d/BatchNorm1d/ReLU/MaxPool1d/Conv1d(dilation=2)/ReLU/Flatten/Linear "
+    trajectory_case("train_cnn1d_adam", "Conv1d(bias=False)/BatchNorm1d/ReLU/MaxPool1d/Conv1d(dilation=2)/ReLU/Flatten/Linear "
                     "on (4, 2, 16), MSELoss, Adam(lr=1e-2), 4 steps",
                     cnn1d, x1, lambda: torch.randn(4, 2), nn.MSELoss(),
                     lambda p: torch.optim.Adam(p, lr=1e-2), 4, eval_after=True)
