@@ -32,6 +32,14 @@ ctnn_add_compile_fail_test(input_shape_mismatch SOURCE ${cf}/input_shape_mismatc
   EXPECT "does not fit the first layer.*layer<0, ctnn::Linear<4, 2[^>]*> ?>::expects_input_shape<4>::but_the_network_input_shape_is<3, 5>")
 ctnn_add_compile_fail_test(shared_not_earlier SOURCE ${cf}/shared_not_earlier.cpp
   EXPECT "must be the index of an earlier layer.*shared_at_position<2>::names_an_earlier_layer<3>")
+# Containers: a Residual's body must give back its input's shape; a Concat's branches all take
+# its input and agree on every dimension but the channels.
+ctnn_add_compile_fail_test(residual_shape SOURCE ${cf}/residual_shape.cpp
+  EXPECT "body's output shape must equal its input shape.*residual_body<ctnn::Linear<4, 8[^>]*> ?, ctnn::ReLU, ctnn::Linear<8, 5[^>]*> ?>::takes_shape<4>::but_produces_shape<5>")
+ctnn_add_compile_fail_test(concat_shapes SOURCE ${cf}/concat_shapes.cpp
+  EXPECT "must agree on every dimension but the first.*concat_branch<1, ctnn::Linear<6, 6[^>]*> ?>::produces_shape<3, 6>::but_branch<0, ToyConv<3, 4> ?>::produces<4, 4>")
+ctnn_add_compile_fail_test(concat_input SOURCE ${cf}/concat_input.cpp
+  EXPECT "a branch does not take its shape.*concat_branch<1, ctnn::Linear<5, 3[^>]*> ?>::expects_input_shape<5>::but_the_input_shape_is<4>")
 # Custom layers (issue 3): a member of a custom model (ctnn::Cached<L>) missing a part of the
 # Layer concept is one error naming the layer and the part.
 ctnn_add_compile_fail_test(layer_missing_forward SOURCE ${cf}/layer_missing_forward.cpp

@@ -1152,6 +1152,75 @@ def recurrent_cases():
                     lambda: SeqModel(nn.GRU(2, 6, batch_first=True), nn.Linear(6, 1)),
                     lambda: torch.randn(4, 5, 2), lambda: torch.randn(4, 5, 1), nn.MSELoss(),
                     lambda p: torch.optim.Adam(p, lr=1e-2), 6)
+# ---------------------------------------------------------------- containers
+
+class Residual(nn.Sequential):
+    """ctnn::Residual<Layers...>: y = x + body(x), its layers named "0", "1", ... (docs/layers.md)."""
+
+    def forward(self, x):
+        return x + super().forward(x)
+
+
+class Concat(nn.ModuleList):
+    """ctnn::Concat<Branches...>: every branch on the same x, outputs concatenated along dim 1
+    (the channels; docs/layers.md)."""
+
+    def forward(self, x):
+        return torch.cat([b(x) for b in self], 1)
+
+
+def containers_concat():
+    """Three branches on (C, L) = (3, 4) samples giving 2, 3 and 1 channels of length 4 (a
+    channel-changing branch written with Flatten/Linear/Unflatten), then a Linear head."""
+    return nn.Sequential(
+        Concat([nn.Sequential(nn.Flatten(), nn.Linear(12, 8), nn.Unflatten(1, (2, 4))),
+                nn.Sequential(nn.Linear(4, 4), nn.Tanh()),
+                nn.Sequential(nn.Flatten(), nn.Linear(12, 4), nn.ReLU(), nn.Unflatten(1, (1, 4)))]),
+        nn.Flatten(), nn.Linear(24, 3))
+
+
+def containers_nested():
+    """A Residual inside a Concat (beside a Sequential and a bare Linear) inside a Sequential."""
+    return nn.Sequential(nn.Linear(5, 6),
+                         Concat([Residual(nn.Linear(6, 6), nn.Tanh()),
+                                 nn.Sequential(nn.Linear(6, 3), nn.ReLU()),
+                                 nn.Linear(6, 2)]),
+                         nn.Linear(11, 2))
+
+
+def containers_cases():
+    """ctnn::Residual and ctnn::Concat as the PyTorch classes above: values and all gradients,
+    print(model) texts, an SGD-momentum trajectory and a PyTorch safetensors file to load."""
+    module_case("residual_flat", "Residual(Linear(5, 8), ReLU, Linear(8, 5)) on x (4, 5)",
+                lambda: Residual(nn.Linear(5, 8), nn.ReLU(), nn.Linear(8, 5)), lambda: torch.randn(4, 5))
+    module_case("residual_time", "Sequential(Residual(Linear(4, 6), ReLU, Linear(6, 4))) on (T, F) samples, "
+                "x (3, 5, 4)",
+                lambda: nn.Sequential(Residual(nn.Linear(4, 6), nn.ReLU(), nn.Linear(6, 4))),
+                lambda: torch.randn(3, 5, 4))
+    module_case("concat_channels", "Sequential(Concat(3 branches: 2, 3, 1 channels), Flatten, Linear(24, 3)) "
+                "on (C, L) samples, x (2, 3, 4)", containers_concat, lambda: torch.randn(2, 3, 4))
+    module_case("containers_nested", "Sequential(Linear(5, 6), Concat(Residual(Linear(6, 6), Tanh), "
+                "Sequential(Linear(6, 3), ReLU), Linear(6, 2)), Linear(11, 2)) on x (4, 5)",
+                containers_nested, lambda: torch.randn(4, 5))
+    trajectory_case("train_containers_sgd", "containers_nested, MSELoss, SGD(lr=0.05, momentum=0.9), 5 steps",
+                    containers_nested, lambda: torch.randn(6, 5), lambda: torch.randn(6, 2), nn.MSELoss(),
+                    lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.9), 5)
+    write_print("residual_flat", Residual(nn.Linear(5, 8), nn.ReLU(), nn.Linear(8, 5)))
+    write_print("concat_channels", containers_concat())
+    write_print("containers_nested", containers_nested())
+
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
+    from safetensors_torch import save_file
+    torch.manual_seed(case_seed("containers_nested_file"))
+    m = containers_nested()
+    x = torch.randn(3, 5)
+    with torch.no_grad():
+        y = m(x)
+    path = os.path.join(DATA_DIR, "containers_nested.safetensors")
+    save_file(m.state_dict(), path, metadata={"format": "pt"})
+    print("wrote %s (%d bytes)" % (os.path.relpath(path), os.path.getsize(path)))
+    write_case("containers_nested_file", "containers_nested.safetensors's model (float32) on x (3, 5): y",
+               [("x", x), ("y", y)])
 
 
 # ---------------------------------------------------------------- main
@@ -1237,6 +1306,7 @@ GROUPS = {
     "pool": pool_cases,
     "conv": conv_cases,
     "recurrent": recurrent_cases,
+    "containers": containers_cases,
 }
 
 

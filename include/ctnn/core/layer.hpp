@@ -24,7 +24,9 @@
 /// - scalar types: `using scalar_type`, `template <class S> using with_scalar = ...`;
 /// - print and summary: `repr_name`, `extra_repr() const`, `static constexpr long long
 ///   flops(Shape in)`, `static constexpr long long mask_bytes_per_element` (bytes a forward
-///   keeps per element for backward, beyond the activations its owner keeps);
+///   keeps per element for backward, beyond the activations its owner keeps), and for a
+///   container other than Sequential `static constexpr long long kept_values(Shape in)`
+///   (values per sample it keeps itself for backward, beyond its children's; -1 unknown);
 /// - streaming (core/streaming.hpp): `static constexpr int step_in_features, step_out_features`,
 ///   `step(x)` on a (step_in_features x n) block of time steps, returning step_out_features x
 ///   n and keeping the state, `void reset_state()`, `static constexpr long long state_bytes`;

@@ -221,6 +221,26 @@ constexpr ActivationCount sequential_activations(std::index_sequence<Is...>) {
   return c;
 }
 
+/// Any other container (Residual, Concat): what it keeps itself, its
+/// `static constexpr long long kept_values(Shape in)` (values per sample, -1 when unknown;
+/// none without the hook), and what each child keeps, fed the shape the container gives it.
+template <class M, std::size_t... Is>
+constexpr ActivationCount container_activations(Shape in, std::index_sequence<Is...>) {
+  using C = typename M::child_types;
+  ActivationCount c;
+  (void)in;
+  if constexpr (requires { M::kept_values(in); }) {
+    const long long own = M::kept_values(in);
+    if (own < 0) {
+      c.known = false;
+    } else {
+      c.values = own;
+    }
+  }
+  ((c += child_activations<std::tuple_element_t<Is, C>>(M::child_input_shapes[Is])), ...);
+  return c;
+}
+
 /// A custom model's members, each with the shape its own type fixes.
 template <class M>
 constexpr ActivationCount member_activations() {
@@ -243,6 +263,8 @@ constexpr ActivationCount member_activations() {
 /// - Cached<L> (core/cached.hpp): x and y, plus what L keeps;
 /// - a layer with `static constexpr long long mask_bytes_per_element` (Dropout): that per
 ///   element of its input;
+/// - another container (child_input_shapes: Residual, Concat): its own `kept_values(in)`
+///   (Residual: its body's buffers) and what each child keeps, fed the shape it sees;
 /// - a custom model (Hana struct): what its members keep, each member's shape its own
 ///   (a shape-polymorphic member makes the count unknown);
 /// - any other layer: nothing (layers are pure: backward gets x and y from their owner).
@@ -259,6 +281,8 @@ constexpr ActivationCount activations_per_sample(Shape in) {
     c += ActivationCount::of_width(output_shape<L>(in).size());  // y
     c += activations_per_sample<L>(in);
     return c;
+  } else if constexpr (requires { M::child_input_shapes; }) {
+    return container_activations<M>(in, std::make_index_sequence<std::tuple_size_v<typename M::child_types>>{});
   } else if constexpr (requires { M::mask_bytes_per_element; }) {
     ActivationCount c = ActivationCount::of_width(in.size(), /*mask=*/true);
     if (c.known) c.mask_bytes *= M::mask_bytes_per_element;
