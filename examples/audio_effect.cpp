@@ -72,7 +72,7 @@ int main() {
   const bool imitates = esr < 0.01;
   std::printf("%d samples at 48 kHz in blocks of %d: largest difference from PyTorch %.3g (must be < 1e-4): %s\n", n,
               block, worst, same ? "ok" : "FAILED");
-  std::printf("error-to-signal ratio against the effect itself: %.5f (must be < 0.01): %s\n", esr,
+  std::printf("error-to-signal ratio against the effect itself: %.2e (must be < 0.01): %s\n", esr,
               imitates ? "ok" : "FAILED");
 
   // --8<-- [start:timing]

@@ -133,7 +133,7 @@ int main(int argc, char** argv) {
   const double esr = err / energy;  // error-to-signal ratio: 0 is perfect, 1 is silence
   // --8<-- [end:evaluate]
   const bool ok = std::isfinite(esr) && esr < max_esr;
-  std::printf("test signal (%zu samples): ESR against the effect %.5f (must be < %g): %s\n", in.size(), esr, max_esr,
+  std::printf("test signal (%zu samples): ESR against the effect %.2e (must be < %g): %s\n", in.size(), esr, max_esr,
               ok ? "ok" : "FAILED");
   return ok ? 0 : 1;
 }
