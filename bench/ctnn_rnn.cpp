@@ -1,9 +1,8 @@
 // ctnn's GRU and LSTM steps, sequence training and the streamed causal Conv1d stack (issue
-// 13) in the benchmark. NOT BUILT YET: it needs ctnn's GRU, LSTM, causal Conv1d, Residual and
-// streaming (Sequential::step, ctnn::reset_state; branches rnn, conv, stream). Once they are
-// on main, configure with -DCTNN_BENCH_CTNN_RNN=ON (bench/CMakeLists.txt), check that the
-// cross-check passes, and then make the option's default ON. Until then nothing here is
-// compiled or reported.
+// 13) in the benchmark, cross-checked against the yardstick before timing. Built by default
+// except in the Test build type (bench/CMakeLists.txt, CTNN_BENCH_CTNN_RNN); the causal Conv1d
+// stack needs ctnn::Residual (branch containers, not merged yet) and is compiled only with
+// CTNN_BENCH_CTNN_TCN.
 #include <utility>
 
 #include "ctnn_nn_load.hpp"
