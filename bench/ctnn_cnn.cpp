@@ -1,8 +1,6 @@
-// ctnn's CNN1 and CNN2 (issue 12) in the benchmark. NOT BUILT YET: it needs ctnn's Conv1d,
-// Conv2d, pooling and BatchNorm layers (branches conv, pool, norm). Once they are on main,
-// configure with -DCTNN_BENCH_CTNN_CNN=ON (bench/CMakeLists.txt), check that the cross-check
-// passes, and then make the option's default ON. Until then nothing here is compiled or
-// reported.
+// ctnn's CNN1 and CNN2 (issue 12) in the benchmark, cross-checked against the yardstick before
+// timing. Built by default except in the Test build type (bench/CMakeLists.txt,
+// CTNN_BENCH_CTNN_CNN).
 #include <utility>
 
 #include "ctnn_nn_load.hpp"

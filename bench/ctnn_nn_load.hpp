@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <string>
+#include <string_view>
 
 #include "nn_common.hpp"
 
@@ -20,7 +22,8 @@ void load_ctnn(Model& net, const std::string& model) {
   std::map<std::string, const Tensor*> src;
   for (const auto& t : params(model)) src[t.name] = &t;
   std::size_t loaded = 0;
-  auto copy = [&](const std::string& name, auto& p) {
+  auto copy = [&](std::string_view view, auto& p) {
+    const std::string name(view);  // the walker passes names as string_views
     auto it = src.find(name);
     if (it == src.end()) return;  // num_batches_tracked
     const Tensor& t = *it->second;

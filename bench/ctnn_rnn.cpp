@@ -1,9 +1,8 @@
 // ctnn's GRU and LSTM steps, sequence training and the streamed causal Conv1d stack (issue
-// 13) in the benchmark. NOT BUILT YET: it needs ctnn's GRU, LSTM, causal Conv1d, Residual and
-// streaming (Sequential::step, ctnn::reset_state; branches rnn, conv, stream). Once they are
-// on main, configure with -DCTNN_BENCH_CTNN_RNN=ON (bench/CMakeLists.txt), check that the
-// cross-check passes, and then make the option's default ON. Until then nothing here is
-// compiled or reported.
+// 13) in the benchmark, cross-checked against the yardstick before timing. Built by default
+// except in the Test build type (bench/CMakeLists.txt, CTNN_BENCH_CTNN_RNN); the causal Conv1d
+// stack needs ctnn::Residual (branch containers, not merged yet) and is compiled only with
+// CTNN_BENCH_CTNN_TCN.
 #include <utility>
 
 #include "ctnn_nn_load.hpp"
@@ -12,10 +11,11 @@
 namespace {
 
 // ---- one-sample streaming steps: net.step(x) on a 1 x 1 block (SPEC.md's streaming protocol)
+// A recurrent layer binds to a (T, F) sample; streaming does not use T (any T streams the same).
 template <int H>
-using GruNet = ctnn::Sequential<ctnn::GRU<1, H>, ctnn::Linear<H, 1>>;
+using GruNet = ctnn::with_input<ctnn::Sequential<ctnn::GRU<1, H>, ctnn::Linear<H, 1>>, 1, 1>;
 template <int H>
-using LstmNet = ctnn::Sequential<ctnn::LSTM<1, H>, ctnn::Linear<H, 1>>;
+using LstmNet = ctnn::with_input<ctnn::Sequential<ctnn::LSTM<1, H>, ctnn::Linear<H, 1>>, 1, 1>;
 
 template <class Net>
 struct StreamRunner {
@@ -40,8 +40,8 @@ struct StreamRunner {
 
 // ---- sequence training: a sample is (T, F) = (32, 8), batch_first; Linear at every step ---------
 constexpr int B = bench::nn::kSeqBatch, T = bench::nn::kSeqT, I = bench::nn::kSeqIn, H = bench::nn::kSeqHidden;
-template <template <int, int, class...> class Rnn>
-using SeqNet = ctnn::with_input<ctnn::Sequential<Rnn<I, H>, ctnn::Linear<H, 1>>, T, I>;
+template <class Rnn>
+using SeqNet = ctnn::with_input<ctnn::Sequential<Rnn, ctnn::Linear<H, 1>>, T, I>;
 
 template <class Net>
 struct SeqRunner {
@@ -67,6 +67,8 @@ struct SeqRunner {
 };
 
 // ---- the dilated causal Conv1d stack with residual sums, blocks of 64 steps -----------------
+// Needs ctnn::Residual (branch containers): compiled only with CTNN_BENCH_CTNN_TCN defined.
+#ifdef CTNN_BENCH_CTNN_TCN
 template <int D>
 using CausalBlock = ctnn::Residual<ctnn::Conv1d<16, 16, 3, ctnn::ConvOptions{.padding = ctnn::causal, .dilation = D}>>;
 using Tcn = ctnn::Sequential<CausalBlock<1>, CausalBlock<2>, CausalBlock<4>, CausalBlock<8>, CausalBlock<16>,
@@ -95,6 +97,7 @@ struct TcnRunner {
     return v;
   }
 };
+#endif
 
 }  // namespace
 
@@ -108,7 +111,9 @@ void register_ctnn_rnn() {
   register_stream<StreamRunner<LstmNet<16>>>("ctnn", "LSTM16", "step", bench::nn::kStreamRing, 1);
   register_stream<StreamRunner<LstmNet<32>>>("ctnn", "LSTM32", "step", bench::nn::kStreamRing, 1);
   register_stream<StreamRunner<LstmNet<64>>>("ctnn", "LSTM64", "step", bench::nn::kStreamRing, 1);
-  bench::nn::register_seq<SeqRunner<SeqNet<ctnn::GRU>>>("ctnn", "GRUseq");
-  bench::nn::register_seq<SeqRunner<SeqNet<ctnn::LSTM>>>("ctnn", "LSTMseq");
+  bench::nn::register_seq<SeqRunner<SeqNet<ctnn::GRU<I, H>>>>("ctnn", "GRUseq");
+  bench::nn::register_seq<SeqRunner<SeqNet<ctnn::LSTM<I, H>>>>("ctnn", "LSTMseq");
+#ifdef CTNN_BENCH_CTNN_TCN
   bench::nn::register_stream<TcnRunner>("ctnn", "TCN", "block64", bench::nn::kTcnBlocks, bench::nn::kTcnBlock);
+#endif
 }

@@ -17,10 +17,10 @@ void register_yardstick_cnn();
 void register_yardstick_rnn();
 void register_ctnn();
 #ifdef CTNN_BENCH_CTNN_CNN
-void register_ctnn_cnn();  // bench/ctnn_cnn.cpp, once ctnn has its convolution layers (issue 12)
+void register_ctnn_cnn();  // bench/ctnn_cnn.cpp (issue 12)
 #endif
 #ifdef CTNN_BENCH_CTNN_RNN
-void register_ctnn_rnn();  // bench/ctnn_rnn.cpp, once ctnn has GRU, LSTM and streaming (issue 13)
+void register_ctnn_rnn();  // bench/ctnn_rnn.cpp (issue 13)
 #endif
 #ifdef CTNN_BENCH_TORCH
 void register_torch();
