@@ -88,3 +88,35 @@ TEST_CASE("a large 2-D map: a convolution's forward and backward into buffers al
         }) == 0);
   CHECK(dx.allFinite());
 }
+
+TEST_CASE("Sequential's gradient buffers: a chain ending in Flatten agrees with its layers run one by one",
+          "[conv][large]") {
+  using Net = ctnn::with_input<
+      ctnn::Sequential<ctnn::Conv2d<1, 4, 3, ConvOptions{.padding = 1}>, ctnn::ReLU, ctnn::MaxPool2d<2>, ctnn::Flatten>,
+      1, 28, 28>;
+  auto net = std::make_unique<Net>();
+  constexpr int B = 16;
+  Eigen::Matrix<float, 784, Eigen::Dynamic> x(784, B);
+  x.setRandom();
+  Eigen::Matrix<float, Net::out_features, Eigen::Dynamic> g(Net::out_features, B);
+  g.setRandom();
+  (void)net->forward(x);
+  const Eigen::Matrix<float, 784, Eigen::Dynamic> dx = net->backward(g);
+  auto& conv = net->get<0>();
+  auto& pool = net->get<2>();
+  const Eigen::Matrix<float, 4 * 784, Eigen::Dynamic> y = conv.forward(x);
+  const Eigen::Matrix<float, 4 * 784, Eigen::Dynamic> r = y.cwiseMax(0.0f);
+  const Eigen::Matrix<float, 4 * 196, Eigen::Dynamic> p = pool.forward(r);
+  const Eigen::Matrix<float, 4 * 784, Eigen::Dynamic> dr = pool.backward(r, p, g);
+  const Eigen::Matrix<float, 4 * 784, Eigen::Dynamic> dy = ctnn::ReLU{}.backward(y, r, dr);
+  const Eigen::Matrix<float, 784, Eigen::Dynamic> expected = conv.backward(x, y, dy);
+  CHECK(dx.isApprox(expected, 1e-6f));
+  // and again after a larger batch grew the buffers, then the first size
+  Eigen::Matrix<float, 784, Eigen::Dynamic> x2(784, 2 * B);
+  x2.setRandom();
+  (void)net->forward(x2);
+  (void)net->backward(Eigen::Matrix<float, Net::out_features, Eigen::Dynamic>::Ones(Net::out_features, 2 * B));
+  (void)net->forward(x);
+  const Eigen::Matrix<float, 784, Eigen::Dynamic> again = net->backward(g);
+  CHECK(again.isApprox(expected, 1e-6f));
+}

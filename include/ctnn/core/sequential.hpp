@@ -328,6 +328,7 @@ class Sequential : detail::sequential_parts<Layers...>::checks,
     } else if constexpr (detail::fits_on_stack<S, width<XR>(0), B>) {
       in_t dx;
       check_backward_call<S>(grad_out.rows(), grad_out.cols());
+      shape_gradients<S>();
       backward_chain<n - 1, 0, S, XR, B>(grad_out.derived(), dx);
       return dx;
     } else {
@@ -348,6 +349,7 @@ class Sequential : detail::sequential_parts<Layers...>::checks,
     constexpr int XR = in_features != any ? in_features : G::RowsAtCompileTime;
     if constexpr (check_gradient<G>()) {
       check_backward_call<S>(grad_out.rows(), grad_out.cols());
+      shape_gradients<S>();
       backward_chain<n - 1, 0, S, XR, B>(grad_out.derived(), dx);
     }
   }
@@ -365,6 +367,7 @@ class Sequential : detail::sequential_parts<Layers...>::checks,
     if constexpr (check_gradient<G>()) {
       check_backward_call<S>(grad_out.rows(), grad_out.cols());
       constexpr std::size_t first = first_with_parameters();
+      shape_gradients<S>();
       if constexpr (first < n) backward_parameters_from<n - 1, first, 0, S, XR, B>(grad_out.derived());
     }
   }
@@ -601,7 +604,7 @@ class Sequential : detail::sequential_parts<Layers...>::checks,
   /// backward's run-time checks: a forward happened, and the gradient matches its output.
   template <class S>
   void check_backward_call(Eigen::Index rows, Eigen::Index cols) const {
-    const auto& out = buffers_[n];
+    const auto& out = buffers_[slots[n]];  // a_n of a chain ending in Flatten: its input's bytes
     if (cols_ == 0) detail::fail("ctnn::Sequential::backward: call forward first (no activations are kept)");
     if (cols != cols_ || rows != out.rows())
       detail::fail("ctnn::Sequential::backward: the gradient is ", rows, " x ", cols, " but the last forward produced ",
@@ -720,7 +723,8 @@ class Sequential : detail::sequential_parts<Layers...>::checks,
   }
 
   /// Gives both gradient buffers room for the widest activation a_0..a_{n-1} of the last
-  /// forward (no allocation once a batch of that size has been seen).
+  /// forward (no allocation once a batch of that size has been seen); every backward entry
+  /// calls it before the chain.
   template <class S>
   void shape_gradients() {
     Eigen::Index rows = 0;
@@ -755,7 +759,6 @@ class Sequential : detail::sequential_parts<Layers...>::checks,
     } else if constexpr (I == 0) {
       detail::backward_into(layer_at<I>(), view<I, S, XR, B>(), view<I + 1, S, XR, B>(), grad, dx);
     } else {
-      if constexpr (I == n - 1) shape_gradients<S>();
       auto out = gradient_view<P, I, S, XR, B>();
       detail::backward_into(layer_at<I>(), view<I, S, XR, B>(), view<I + 1, S, XR, B>(), grad, out);
       backward_chain<I - 1, 1 - P, S, XR, B>(out, dx);
@@ -775,7 +778,6 @@ class Sequential : detail::sequential_parts<Layers...>::checks,
       backward_parameters_from<I - 1, First, P, S, XR, B>(Eigen::Map<const Eigen::Matrix<S, R, B>>(
           grad.data(), R == Eigen::Dynamic ? grad.size() / grad.cols() : R, grad.cols()));
     } else {
-      if constexpr (I == n - 1) shape_gradients<S>();
       auto out = gradient_view<P, I, S, XR, B>();
       detail::backward_into(layer_at<I>(), view<I, S, XR, B>(), view<I + 1, S, XR, B>(), grad, out);
       backward_parameters_from<I - 1, First, 1 - P, S, XR, B>(out);
