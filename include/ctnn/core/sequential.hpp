@@ -604,7 +604,7 @@ class Sequential : detail::sequential_parts<Layers...>::checks,
   /// backward's run-time checks: a forward happened, and the gradient matches its output.
   template <class S>
   void check_backward_call(Eigen::Index rows, Eigen::Index cols) const {
-    const auto& out = buffers_[slots[n]];  // a_n of a chain ending in Flatten: its input's bytes
+    const auto& out = buffers_[slots[n]];  // a reshaping last layer (Unflatten) shares its input's buffer
     if (cols_ == 0) detail::fail("ctnn::Sequential::backward: call forward first (no activations are kept)");
     if (cols != cols_ || rows != out.rows())
       detail::fail("ctnn::Sequential::backward: the gradient is ", rows, " x ", cols, " but the last forward produced ",
