@@ -337,7 +337,9 @@ class Sequential : detail::sequential_parts<Layers...>::checks,
       // the input gradient lands in the buffer the chain's last step writes
       auto dx = gradient_view<last_parity(), 0, S, XR, B>();
       backward_chain<n - 1, 0, S, XR, B>(grad_out.derived(), dx);
-      return Eigen::Map<const typename decltype(dx)::PlainObject, Eigen::Aligned64>(dx.data(), dx.rows(), dx.cols());
+      // typed as the matrix backward returned by value before (run-time columns), so that an
+      // expression of it evaluates to a heap matrix, never to a fixed one above the stack limit
+      return Eigen::Map<const in_t, Eigen::Aligned64>(dx.data(), dx.rows(), dx.cols());
     }
   }
 
