@@ -534,7 +534,7 @@ class Sequential : detail::sequential_parts<Layers...>::checks,
 
   template <std::size_t... Is>
   Sequential(skip_init_t, std::index_sequence<Is...>)
-      : layers_(detail::skip_init_arg<std::tuple_element_t<Is, child_types>>{}...), buffers_{} {}
+      : layers_(detail::skip_init_arg<std::tuple_element_t<Is, child_types>>{}...), buffers_{}, gradients_{} {}
 
   /// The object position I computes with.
   template <std::size_t I>
@@ -788,8 +788,15 @@ class Sequential : detail::sequential_parts<Layers...>::checks,
 
   child_types layers_;
   std::array<detail::ActivationBuffer, n + 1> buffers_ = make_buffers(std::make_index_sequence<n + 1>{});
-  // dLoss/da_i during backward, alternating between the two (room for the widest a_i)
-  std::array<detail::ActivationBuffer, 2> gradients_{};
+  // dLoss/da_i during backward, alternating between the two: room for one sample of the
+  // widest a_i from construction on (as the activations), grown by a larger batch
+  static constexpr std::size_t widest_gradient = [] {
+    std::size_t w = 0;
+    for (std::size_t i = 0; i < n; ++i) w = std::max(w, static_cast<std::size_t>(shapes[i].size()));
+    return w;
+  }();
+  std::array<detail::ActivationBuffer, 2> gradients_{detail::ActivationBuffer(widest_gradient),
+                                                     detail::ActivationBuffer(widest_gradient)};
   Eigen::Index cols_ = 0;  // batch size of the last forward; 0 before the first
   bool training_ = true;
 };
