@@ -1,14 +1,12 @@
 // Convolutions allocate nothing per call: a small 1-D network's forward and backward (one
 // sample, from construction on; a fixed batch after its first forward), a causal Conv1d's
-// step; and a large 2-D map (its buffers, above Eigen's stack limit, come with the layer).
+// step. Large 2-D maps: cnn_step_alloc_test.cpp.
 #include <catch2/catch.hpp>
 #include <ctnn/core/sequential.hpp>
 #include <ctnn/layers/activations.hpp>
 #include <ctnn/layers/conv.hpp>
 #include <ctnn/layers/flatten.hpp>
 #include <ctnn/layers/linear.hpp>
-
-#include <memory>
 
 #include "alloc_counter.hpp"
 
@@ -56,17 +54,4 @@ TEST_CASE("a causal Conv1d's step allocates nothing", "[alloc][conv][streaming]"
           CHECK(conv.step(xb).allFinite());
           conv.reset_state();
         }) == 0);
-}
-
-// Known gap: above Eigen's stack limit, Eigen's GEMM takes its packing workspace from the heap
-// once per product (ei_declare_aligned_stack_constructed_variable); the layer's own buffers
-// allocate nothing. Pinned here at one allocation per forward so that a change is seen.
-TEST_CASE("a large 2-D map: forward into a buffer allocates only Eigen's GEMM workspace", "[alloc][conv][large]") {
-  using Big = ctnn::bound<ctnn::Conv2d<8, 8, 3, ConvOptions{.padding = 1}>, ctnn::shape_of<8, 64, 64>>;
-  auto conv = std::make_unique<Big>();
-  ctnn::Matrix<float, Big::in_features, 1> x(Big::in_features, 1);
-  x.setRandom();
-  ctnn::Matrix<float, Big::out_features, 1> y(Big::out_features, 1);
-  conv->forward_into(x, y);
-  CHECK(count([&] { conv->forward_into(x, y); }) <= 1);
 }

@@ -16,7 +16,9 @@
 ///   layer as it computes on samples of shape In);
 /// - Sequential: `infer(x) const`, `forward_into(x, out)` and `forward_into(x, out,
 ///   epilogue)` (writes act(f(x)) in one pass), `epilogue() const` (an elementwise layer
-///   offering itself to the layer before it), `backward(x, y, g, parameters_only_t)`;
+///   offering itself to the layer before it), `backward(x, y, g, parameters_only_t)`,
+///   `backward_into(x, y, g, dx)` (backward writing dLoss/dx into the caller's dx, so that
+///   Sequential's gradient buffers serve every call and a large map allocates nothing);
 /// - containers (one walker, core/module.hpp): `using child_types = std::tuple<...>`,
 ///   `for_each_child(f)` calling f(name, child), `static constexpr std::array<Shape, N + 1>
 ///   child_input_shapes` (the shape each child sees, and the output's);
@@ -114,6 +116,17 @@ auto backward(L& layer, const X& x, const Y& y, const G& g) {
     return layer.backward(x, y, g);
   } else {
     return layer.backward(g);
+  }
+}
+
+/// dLoss/dx written into dx (a matrix or Map of x's shape): the layer's backward_into, else its
+/// backward's result copied (which allocates when that result does not fit Eigen's stack limit).
+template <class L, class X, class Y, class G, class DX>
+void backward_into(L& layer, const X& x, const Y& y, const G& g, DX&& dx) {
+  if constexpr (requires { layer.backward_into(x, y, g, dx); }) {
+    layer.backward_into(x, y, g, dx);
+  } else {
+    dx = backward(layer, x, y, g);
   }
 }
 

@@ -11,6 +11,7 @@
 #pragma once
 
 #include "ctnn/detail/eigen.hpp"
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <string>
@@ -308,7 +309,13 @@ class Sequential : detail::sequential_parts<Layers...>::checks,
   // ---- backward --------------------------------------------------------------------------
 
   /// Given dLoss/dOutput (out_features x B, B as in the last forward), adds every
-  /// parameter's gradient to its .grad and returns dLoss/dInput (in_features x B).
+  /// parameter's gradient to its .grad and returns dLoss/dInput (in_features x B). The layers'
+  /// input gradients go through two gradient buffers kept by this Sequential (grown on the
+  /// first backward of a batch size, like the activations), so nothing is allocated after
+  /// that. What it returns: a matrix (a value) when in_features x B fits Eigen's stack limit
+  /// (ctnn::Matrix is then fixed-size); otherwise a read-only view into a gradient buffer,
+  /// valid until the next backward of this Sequential (copy it, `Matrix<...> dx = ...`, to
+  /// keep it). backward_into(grad_out, dx) writes it into the caller's matrix instead.
   template <class G>
   auto backward(const Eigen::MatrixBase<G>& grad_out) {
     using S = typename G::Scalar;
@@ -318,9 +325,34 @@ class Sequential : detail::sequential_parts<Layers...>::checks,
     using in_t = Matrix<S, width<XR>(0), B>;
     if constexpr (!check_gradient<G>()) {
       return in_t{};
+    } else if constexpr (detail::fits_on_stack<S, width<XR>(0), B>) {
+      in_t dx;
+      check_backward_call<S>(grad_out.rows(), grad_out.cols());
+      shape_gradients<S>();
+      backward_chain<n - 1, 0, S, XR, B>(grad_out.derived(), dx);
+      return dx;
     } else {
       check_backward_call<S>(grad_out.rows(), grad_out.cols());
-      return backward_from<n - 1, S, XR, B>(grad_out.derived());
+      shape_gradients<S>();
+      // the input gradient lands in the buffer the chain's last step writes
+      auto dx = gradient_view<last_parity(), 0, S, XR, B>();
+      backward_chain<n - 1, 0, S, XR, B>(grad_out.derived(), dx);
+      // typed as the matrix backward returned by value before (run-time columns), so that an
+      // expression of it evaluates to a heap matrix, never to a fixed one above the stack limit
+      return Eigen::Map<const in_t, Eigen::Aligned64>(dx.data(), dx.rows(), dx.cols());
+    }
+  }
+
+  /// backward(grad_out) writing dLoss/dInput into dx (in_features x B: a matrix, Map or block).
+  template <class G, class DX>
+  void backward_into(const Eigen::MatrixBase<G>& grad_out, DX&& dx) {
+    using S = typename G::Scalar;
+    constexpr int B = G::ColsAtCompileTime;
+    constexpr int XR = in_features != any ? in_features : G::RowsAtCompileTime;
+    if constexpr (check_gradient<G>()) {
+      check_backward_call<S>(grad_out.rows(), grad_out.cols());
+      shape_gradients<S>();
+      backward_chain<n - 1, 0, S, XR, B>(grad_out.derived(), dx);
     }
   }
 
@@ -337,7 +369,8 @@ class Sequential : detail::sequential_parts<Layers...>::checks,
     if constexpr (check_gradient<G>()) {
       check_backward_call<S>(grad_out.rows(), grad_out.cols());
       constexpr std::size_t first = first_with_parameters();
-      if constexpr (first < n) backward_parameters_from<n - 1, first, S, XR, B>(grad_out.derived());
+      shape_gradients<S>();
+      if constexpr (first < n) backward_parameters_from<n - 1, first, 0, S, XR, B>(grad_out.derived());
     }
   }
 
@@ -346,6 +379,10 @@ class Sequential : detail::sequential_parts<Layers...>::checks,
   template <class X, class Y, class G>
   auto backward(const X&, const Y&, const G& grad_out) {
     return backward(grad_out);
+  }
+  template <class X, class Y, class G, class DX>
+  void backward_into(const X&, const Y&, const G& grad_out, DX&& dx) {
+    backward_into(grad_out, dx);
   }
   template <class X, class Y, class G>
   void backward(const X&, const Y&, const G& grad_out, parameters_only_t) {
@@ -497,7 +534,7 @@ class Sequential : detail::sequential_parts<Layers...>::checks,
 
   template <std::size_t... Is>
   Sequential(skip_init_t, std::index_sequence<Is...>)
-      : layers_(detail::skip_init_arg<std::tuple_element_t<Is, child_types>>{}...), buffers_{} {}
+      : layers_(detail::skip_init_arg<std::tuple_element_t<Is, child_types>>{}...), buffers_{}, gradients_{} {}
 
   /// The object position I computes with.
   template <std::size_t I>
@@ -643,18 +680,6 @@ class Sequential : detail::sequential_parts<Layers...>::checks,
     if constexpr (I + 1 < n) forward_from<I + 1, S, XR, B>();
   }
 
-  /// dLoss/da_I from dLoss/da_{I+1} through layer I; for a reshaping layer the same bytes.
-  template <std::size_t I, class S, int XR, int B, class G>
-  auto backward_step(const G& grad) {
-    if constexpr (reshapes<I>()) {
-      constexpr int R = width<XR>(I);
-      return Eigen::Map<const Eigen::Matrix<S, R, B>>(grad.data(), R == Eigen::Dynamic ? grad.size() / grad.cols() : R,
-                                                      grad.cols());
-    } else {
-      return detail::backward(layer_at<I>(), view<I, S, XR, B>(), view<I + 1, S, XR, B>(), grad);
-    }
-  }
-
   /// Whether layer I and the activation after it run as one pass (detail/fuse.hpp).
   template <std::size_t I, class X>
   static constexpr bool fuses_next() {
@@ -685,38 +710,93 @@ class Sequential : detail::sequential_parts<Layers...>::checks,
     }
   }
 
-  template <std::size_t I, class S, int XR, int B, class G>
-  auto backward_from(const G& grad) {
+  /// Whether the step of layer I writes a gradient buffer (a reshaping layer passes its
+  /// gradient's bytes on).
+  template <std::size_t I>
+  static constexpr bool writes_gradient() {
+    return I > 0 && !reshapes<I>();
+  }
+  /// The parity of the gradient buffer that layer 0 writes when the chain ends in a buffer:
+  /// the one the step before it did not write.
+  static constexpr int last_parity() {
+    return []<std::size_t... Is>(std::index_sequence<Is...>) {
+      return static_cast<int>((0 + ... + (writes_gradient<Is>() ? 1 : 0)) % 2);
+    }(std::make_index_sequence<n>{});
+  }
+
+  /// Gives both gradient buffers room for the widest activation a_0..a_{n-1} of the last
+  /// forward (no allocation once a batch of that size has been seen); every backward entry
+  /// calls it before the chain.
+  template <class S>
+  void shape_gradients() {
+    Eigen::Index rows = 0;
+    for (std::size_t i = 0; i < n; ++i) rows = std::max(rows, buffers_[i].rows());
+    for (auto& g : gradients_) (void)g.template shape<S, Eigen::Dynamic, Eigen::Dynamic>(rows, cols_);
+  }
+  /// Gradient buffer P viewed as dLoss/da_I.
+  template <int P, std::size_t I, class S, int XR, int B>
+  auto gradient_view() {
+    constexpr int R = width<XR>(I);
+    const auto a = view<I, S, XR, B>();
+    return gradients_[P].template view<S, R, B>(a.rows(), a.cols());
+  }
+
+  /// dLoss/da_I from dLoss/da_{I+1} (grad) through layers I..0, ending in dx (dLoss/da_0).
+  /// Layer I > 0 writes gradient buffer P (the chain alternates, so a layer never writes the
+  /// buffer it reads); a reshaping layer passes grad's bytes on under a_I's shape.
+  template <std::size_t I, int P, class S, int XR, int B, class G, class DX>
+  void backward_chain(const G& grad, DX& dx) {
     if constexpr (reshapes<I>() && !detail::contiguous_storage<G>) {
       const typename G::PlainObject g = grad;  // the view below needs contiguous bytes
-      return backward_from<I, S, XR, B>(g);
-    } else {
-      auto dx = backward_step<I, S, XR, B>(grad);
+      backward_chain<I, P, S, XR, B>(g, dx);
+    } else if constexpr (reshapes<I>()) {
+      constexpr int R = width<XR>(I);
+      const Eigen::Map<const Eigen::Matrix<S, R, B>> g(grad.data(), R == Eigen::Dynamic ? grad.size() / grad.cols() : R,
+                                                       grad.cols());
       if constexpr (I > 0) {
-        return backward_from<I - 1, S, XR, B>(dx);
-      } else if constexpr (reshapes<I>()) {
-        return Matrix<S, width<XR>(0), B>(dx);  // own the values: dx views grad's bytes
+        backward_chain<I - 1, P, S, XR, B>(g, dx);
       } else {
-        return dx;
+        dx = g;
       }
+    } else if constexpr (I == 0) {
+      detail::backward_into(layer_at<I>(), view<I, S, XR, B>(), view<I + 1, S, XR, B>(), grad, dx);
+    } else {
+      auto out = gradient_view<P, I, S, XR, B>();
+      detail::backward_into(layer_at<I>(), view<I, S, XR, B>(), view<I + 1, S, XR, B>(), grad, out);
+      backward_chain<I - 1, 1 - P, S, XR, B>(out, dx);
     }
   }
 
   /// Layers I down to First, ending with only First's parameter gradients.
-  template <std::size_t I, std::size_t First, class S, int XR, int B, class G>
+  template <std::size_t I, std::size_t First, int P, class S, int XR, int B, class G>
   void backward_parameters_from(const G& grad) {
     if constexpr (I == First) {
       detail::backward_parameters(layer_at<I>(), view<I, S, XR, B>(), view<I + 1, S, XR, B>(), grad);
     } else if constexpr (reshapes<I>() && !detail::contiguous_storage<G>) {
       const typename G::PlainObject g = grad;
-      backward_parameters_from<I, First, S, XR, B>(g);
+      backward_parameters_from<I, First, P, S, XR, B>(g);
+    } else if constexpr (reshapes<I>()) {
+      constexpr int R = width<XR>(I);
+      backward_parameters_from<I - 1, First, P, S, XR, B>(Eigen::Map<const Eigen::Matrix<S, R, B>>(
+          grad.data(), R == Eigen::Dynamic ? grad.size() / grad.cols() : R, grad.cols()));
     } else {
-      backward_parameters_from<I - 1, First, S, XR, B>(backward_step<I, S, XR, B>(grad));
+      auto out = gradient_view<P, I, S, XR, B>();
+      detail::backward_into(layer_at<I>(), view<I, S, XR, B>(), view<I + 1, S, XR, B>(), grad, out);
+      backward_parameters_from<I - 1, First, 1 - P, S, XR, B>(out);
     }
   }
 
   child_types layers_;
   std::array<detail::ActivationBuffer, n + 1> buffers_ = make_buffers(std::make_index_sequence<n + 1>{});
+  // dLoss/da_i during backward, alternating between the two: room for one sample of the
+  // widest a_i from construction on (as the activations), grown by a larger batch
+  static constexpr std::size_t widest_gradient = [] {
+    std::size_t w = 0;
+    for (std::size_t i = 0; i < n; ++i) w = std::max(w, static_cast<std::size_t>(shapes[i].size()));
+    return w;
+  }();
+  std::array<detail::ActivationBuffer, 2> gradients_{detail::ActivationBuffer(widest_gradient),
+                                                     detail::ActivationBuffer(widest_gradient)};
   Eigen::Index cols_ = 0;  // batch size of the last forward; 0 before the first
   bool training_ = true;
 };

@@ -164,9 +164,16 @@ struct BasicBatchNorm {
   // batch statistics: dx = invstd (g - sum(g) / n - xh sum(g xh) / n) (through mean and var);
   // running ones: dx = invstd g. Both: dweight += sum(dy xh), dbias += sum(dy).
   template <class X, class Y, class G>
-  batch_like<G, G::RowsAtCompileTime> backward(const Eigen::MatrixBase<X>& x, const Eigen::MatrixBase<Y>&,
+  batch_like<G, G::RowsAtCompileTime> backward(const Eigen::MatrixBase<X>& x, const Eigen::MatrixBase<Y>& y,
                                                const Eigen::MatrixBase<G>& dy) {
     batch_like<G, G::RowsAtCompileTime> dx(dy.rows(), dy.cols());
+    backward_into(x, y, dy, dx);
+    return dx;
+  }
+  /// backward writing dLoss/dx into dx (a matrix or Map of x's shape).
+  template <class X, class Y, class G, class DX>
+  void backward_into(const Eigen::MatrixBase<X>& x, const Eigen::MatrixBase<Y>&,
+                     const Eigen::MatrixBase<G>& dy, DX&& dx) {
     if constexpr (check_input<X>()) {
       using S = typename G::Scalar;
       const Eigen::Index L = x.rows() / C;
@@ -192,7 +199,6 @@ struct BasicBatchNorm {
         }
       }
     }
-    return dx;
   }
 
   /// FLOPs of one sample of shape `in` as eval mode computes it: a subtraction and a

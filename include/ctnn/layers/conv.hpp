@@ -28,6 +28,7 @@
 #include "ctnn/core/shape.hpp"
 #include "ctnn/core/tensor.hpp"
 #include "ctnn/detail/reshape.hpp"
+#include "ctnn/detail/stack_product.hpp"
 #include "ctnn/init/generator.hpp"
 #include "ctnn/layers/options.hpp"
 
@@ -176,7 +177,8 @@ struct conv_kernel {
 
   // The products run through Eigen's GEMM with run-time sizes: one instantiation per scalar
   // type for every convolution (fixed sizes would instantiate one per layer shape, and above
-  // Eigen's stack limit fixed-size blocking would not fit the stack).
+  // Eigen's stack limit fixed-size blocking would not fit the stack), split by stack_product
+  // so that Eigen's packing workspace stays on the stack for large maps too.
   static constexpr bool small = false;
   template <int R, int C>
   using map = Eigen::Map<Eigen::Matrix<S, small ? R : Eigen::Dynamic, small ? C : Eigen::Dynamic>>;
@@ -261,10 +263,11 @@ struct conv_kernel {
     cmap<G.out, IGK> wm(w.data(), G.out, IGK);
     cmap<P, CK> cols(s.cols.data(), P, CK);
     if constexpr (NG == 1) {
-      yt.noalias() = cols * wm.transpose();
+      stack_product<false>(yt, cols, wm.transpose());
     } else {
       for (int g = 0; g < NG; ++g)
-        yt.middleCols(g * OG, OG).noalias() = cols.middleCols(g * IGK, IGK) * wm.middleRows(g * OG, OG).transpose();
+        stack_product<false>(yt.middleCols(g * OG, OG), cols.middleCols(g * IGK, IGK),
+                             wm.middleRows(g * OG, OG).transpose());
     }
   }
   /// y += b per output channel.
@@ -275,10 +278,11 @@ struct conv_kernel {
     map<G.out, IGK> dwm(dw.data(), G.out, IGK);
     cmap<P, CK> cols(s.cols.data(), P, CK);
     if constexpr (NG == 1) {
-      dwm.noalias() += gt.transpose() * cols;
+      stack_product<true>(dwm, gt.transpose(), cols);
     } else {
       for (int g = 0; g < NG; ++g)
-        dwm.middleRows(g * OG, OG).noalias() += gt.middleCols(g * OG, OG).transpose() * cols.middleCols(g * IGK, IGK);
+        stack_product<true>(dwm.middleRows(g * OG, OG), gt.middleCols(g * OG, OG).transpose(),
+                            cols.middleCols(g * IGK, IGK));
     }
   }
   /// dx = col2im(dy W) (overwrites s.cols).
@@ -288,10 +292,10 @@ struct conv_kernel {
     cmap<G.out, IGK> wm(w.data(), G.out, IGK);
     map<P, CK> cols(s.cols.data(), P, CK);
     if constexpr (NG == 1) {
-      cols.noalias() = gt * wm;
+      stack_product<false>(cols, gt, wm);
     } else {
       for (int g = 0; g < NG; ++g)
-        cols.middleCols(g * IGK, IGK).noalias() = gt.middleCols(g * OG, OG) * wm.middleRows(g * OG, OG);
+        stack_product<false>(cols.middleCols(g * IGK, IGK), gt.middleCols(g * OG, OG), wm.middleRows(g * OG, OG));
     }
     col2im(s, dx);
   }
@@ -548,11 +552,16 @@ struct conv_base {
 
   // backward: dW += dy cols^T, db += sum dy, dx = col2im(W^T dy)
   template <class X, class Y, class Gr>
-  batch_like<Gr, in_features> backward(const Eigen::MatrixBase<X>& x, const Eigen::MatrixBase<Y>&,
+  batch_like<Gr, in_features> backward(const Eigen::MatrixBase<X>& x, const Eigen::MatrixBase<Y>& y,
                                        const Eigen::MatrixBase<Gr>& dy) {
     batch_like<Gr, in_features> dx(in_features, dy.cols());
-    ops::backward(weight.value, scratch_, x.derived(), dy.derived(), weight_grad(), bias_grad(), &dx);
+    backward_into(x, y, dy, dx);
     return dx;
+  }
+  template <class X, class Y, class Gr, class DX>
+  void backward_into(const Eigen::MatrixBase<X>& x, const Eigen::MatrixBase<Y>&, const Eigen::MatrixBase<Gr>& dy,
+                     DX&& dx) {
+    ops::backward(weight.value, scratch_, x.derived(), dy.derived(), weight_grad(), bias_grad(), &dx);
   }
   /// dW and db only (the first layer of a network: nobody reads dx).
   template <class X, class Y, class Gr>

@@ -109,9 +109,16 @@ struct GroupNorm {
   // backward, per group: g = dy weight[c], dx = invstd (g - mean(g) - xh mean(g xh));
   // dweight[c] += sum(dy xh), dbias[c] += sum(dy) over the channel's positions and the batch
   template <class X, class Y, class Gr>
-  batch_like<Gr, Gr::RowsAtCompileTime> backward(const Eigen::MatrixBase<X>& x, const Eigen::MatrixBase<Y>&,
+  batch_like<Gr, Gr::RowsAtCompileTime> backward(const Eigen::MatrixBase<X>& x, const Eigen::MatrixBase<Y>& y,
                                                  const Eigen::MatrixBase<Gr>& dy) {
     batch_like<Gr, Gr::RowsAtCompileTime> dx(dy.rows(), dy.cols());
+    backward_into(x, y, dy, dx);
+    return dx;
+  }
+  /// backward writing dLoss/dx into dx (a matrix or Map of x's shape).
+  template <class X, class Y, class Gr, class DX>
+  void backward_into(const Eigen::MatrixBase<X>& x, const Eigen::MatrixBase<Y>&,
+                     const Eigen::MatrixBase<Gr>& dy, DX&& dx) {
     if constexpr (check_input<X>()) {
       using S = typename Gr::Scalar;
       const Eigen::Index L = x.rows() / C, n = group_channels * L;
@@ -145,7 +152,6 @@ struct GroupNorm {
           }
         }
     }
-    return dx;
   }
 
   /// FLOPs of one sample of shape `in`: as LayerNorm's, per element.

@@ -168,9 +168,16 @@ struct LayerNorm {
   // backward, per block: g = dy weight, dx = invstd (g - mean(g) - xh mean(g xh));
   // dweight += dy xh, dbias += dy
   template <class X, class Y, class G>
-  batch_like<G, G::RowsAtCompileTime> backward(const Eigen::MatrixBase<X>& x, const Eigen::MatrixBase<Y>&,
+  batch_like<G, G::RowsAtCompileTime> backward(const Eigen::MatrixBase<X>& x, const Eigen::MatrixBase<Y>& y,
                                                const Eigen::MatrixBase<G>& dy) {
     batch_like<G, G::RowsAtCompileTime> dx(dy.rows(), dy.cols());
+    backward_into(x, y, dy, dx);
+    return dx;
+  }
+  /// backward writing dLoss/dx into dx (a matrix or Map of x's shape).
+  template <class X, class Y, class G, class DX>
+  void backward_into(const Eigen::MatrixBase<X>& x, const Eigen::MatrixBase<Y>&,
+                     const Eigen::MatrixBase<G>& dy, DX&& dx) {
     if constexpr (check_input<X>()) {
       using S = typename G::Scalar;
       for (Eigen::Index j = 0; j < x.cols(); ++j)
@@ -189,7 +196,6 @@ struct LayerNorm {
           }
         }
     }
-    return dx;
   }
 
   /// FLOPs of one sample of shape `in`: the mean, the variance (a subtraction and a

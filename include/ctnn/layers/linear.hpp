@@ -93,6 +93,14 @@ struct Linear {
                                                         const Eigen::MatrixBase<G>& dy) {
     constexpr int R = G::RowsAtCompileTime;
     batch_like<G, rows_in(R)> dx(rows_in(R), dy.cols());
+    backward_into(x, y, dy, dx);
+    return dx;
+  }
+  /// backward writing dx into the caller's matrix or Map (contiguous, of x's shape).
+  template <class X, class Y, class G, class DX>
+  void backward_into(const Eigen::MatrixBase<X>& x, const Eigen::MatrixBase<Y>& y, const Eigen::MatrixBase<G>& dy,
+                     DX&& dx) {
+    constexpr int R = G::RowsAtCompileTime;
     constexpr bool ok = detail::check_backward_gradient<Linear, Out, R == Eigen::Dynamic || R % Out != 0 ? R : Out>();
     if constexpr (ok) {
       backward(x, y, dy, parameters_only);
@@ -103,7 +111,6 @@ struct Linear {
         detail::transposed_product(weight.value, detail::columns_of<Out>(detail::contiguous(dy)), dxv);
       }
     }
-    return dx;
   }
   /// dW and db only (the first layer of a network: nobody reads dx).
   template <class X, class Y, class G>

@@ -54,15 +54,21 @@ struct Pointwise {
   template <class X, class Y, class G>
   batch_like<G, G::RowsAtCompileTime> backward(const Eigen::MatrixBase<X>& x, const Eigen::MatrixBase<Y>& y,
                                                const Eigen::MatrixBase<G>& dy) const {
-    const Derived& d = static_cast<const Derived&>(*this);
     batch_like<G, G::RowsAtCompileTime> dx(dy.rows(), dy.cols());
+    backward_into(x, y, dy, dx);
+    return dx;
+  }
+  /// backward writing dLoss/dx into dx (a matrix or Map of x's shape).
+  template <class X, class Y, class G, class DX>
+  void backward_into(const Eigen::MatrixBase<X>& x, const Eigen::MatrixBase<Y>& y,
+                     const Eigen::MatrixBase<G>& dy, DX&& dx) const {
+    const Derived& d = static_cast<const Derived&>(*this);
     if constexpr (requires { d.array_backward(x.derived().array(), y.derived().array(), dy.derived().array()); }) {
       dx = d.array_backward(x.derived().array(), y.derived().array(), dy.derived().array()).matrix();
     } else {
       for (Eigen::Index j = 0; j < dy.cols(); ++j)
         for (Eigen::Index i = 0; i < dy.rows(); ++i) dx(i, j) = dy(i, j) * d.df(x(i, j), y(i, j));
     }
-    return dx;
   }
 };
 

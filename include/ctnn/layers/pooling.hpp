@@ -395,11 +395,18 @@ struct pool_base : pool_arguments<L, K, O> {
 
   // ---- backward: dx gets each dy at the max (max pools), or dy / divisor on the window ------
   template <class X, class Y, class G>
-  batch_like<G, in_rows> backward(const Eigen::MatrixBase<X>& x, const Eigen::MatrixBase<Y>&,
+  batch_like<G, in_rows> backward(const Eigen::MatrixBase<X>& x, const Eigen::MatrixBase<Y>& y,
                                   const Eigen::MatrixBase<G>& dy) const {
+    batch_like<G, in_rows> dx(in_rows, dy.cols());
+    backward_into(x, y, dy, dx);
+    return dx;
+  }
+  /// backward writing dLoss/dx into dx (a matrix or Map of x's shape).
+  template <class X, class Y, class G, class DX>
+  void backward_into(const Eigen::MatrixBase<X>& x, const Eigen::MatrixBase<Y>&,
+                     const Eigen::MatrixBase<G>& dy, DX&& dx) const {
     check_bound<X>();
     using S = typename G::Scalar;
-    batch_like<G, in_rows> dx(in_rows, dy.cols());
     dx.setZero();
     const auto& xd = x.derived();
     const auto& gd = dy.derived();
@@ -418,7 +425,6 @@ struct pool_base : pool_arguments<L, K, O> {
         }
       }, S{});
     }
-    return dx;
   }
 
   /// FLOPs of one sample: one operation per window element, as PyTorch's profilers count.

@@ -90,11 +90,18 @@ struct PReLU : detail::prelu_shape<NumParameters> {
 
   // backward: dx = dy where x > 0, a_c dy elsewhere; da_c += sum of x dy where x <= 0
   template <class X, class Y, class G>
-  batch_like<G, G::RowsAtCompileTime> backward(const Eigen::MatrixBase<X>& x, const Eigen::MatrixBase<Y>&,
+  batch_like<G, G::RowsAtCompileTime> backward(const Eigen::MatrixBase<X>& x, const Eigen::MatrixBase<Y>& y,
                                                const Eigen::MatrixBase<G>& dy) {
+    batch_like<G, G::RowsAtCompileTime> dx(dy.rows(), dy.cols());
+    backward_into(x, y, dy, dx);
+    return dx;
+  }
+  /// backward writing dLoss/dx into dx (a matrix or Map of x's shape).
+  template <class X, class Y, class G, class DX>
+  void backward_into(const Eigen::MatrixBase<X>& x, const Eigen::MatrixBase<Y>&,
+                     const Eigen::MatrixBase<G>& dy, DX&& dx) {
     check_rows<X>();
     using S = typename G::Scalar;
-    batch_like<G, G::RowsAtCompileTime> dx(dy.rows(), dy.cols());
     const Eigen::Index inner = x.rows() / NumParameters;
     const auto& xd = x.derived();
     const auto& gd = dy.derived();
@@ -110,7 +117,6 @@ struct PReLU : detail::prelu_shape<NumParameters> {
           if (weight.requires_grad) weight.grad(c) += v * g;
         }
       }
-    return dx;
   }
 
   /// FLOPs of one sample: a comparison and a product per element.
