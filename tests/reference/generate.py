@@ -1223,6 +1223,33 @@ def containers_cases():
                [("x", x), ("y", y)])
 
 
+class CausalConv1d(nn.Conv1d):
+    """ctnn's Conv1d with padding ctnn::causal: (K - 1) * dilation zeros on the left only."""
+
+    def forward(self, x):
+        return super().forward(nn.functional.pad(x, ((self.kernel_size[0] - 1) * self.dilation[0], 0)))
+
+
+def tcn():
+    """A dilated causal stack with residual sums, as audio models are built (a TCN)."""
+    return nn.Sequential(CausalConv1d(1, 4, 1),
+                         *[Residual(CausalConv1d(4, 4, 3, dilation=d), nn.Tanh()) for d in (1, 2, 4, 8)],
+                         CausalConv1d(4, 1, 1))
+
+
+def tcn_cases():
+    """The TCN's sequence output on a 1,200-step signal: streaming it step by step from a zero
+    state must give the same (tests/unit/streaming_test.cpp)."""
+    torch.manual_seed(case_seed("tcn_stream"))
+    model = tcn().to(torch.float64)
+    t = torch.arange(1200, dtype=torch.float64)
+    x = (0.6 * torch.sin(2 * torch.pi * 220 * t / 48000) + 0.3 * torch.randn(1200, dtype=torch.float64)).reshape(1, 1, 1200)
+    with torch.no_grad():
+        y = model(x)
+    write_case("tcn_stream", "a dilated causal Conv1d stack with residual sums (dilations 1, 2, 4, 8), "
+               "one (1, 1200) signal", [("x", x)] + list(model.state_dict().items()) + [("y", y)])
+
+
 # ---------------------------------------------------------------- main
 
 # ---------------------------------------------------------------- convolutions
@@ -1307,6 +1334,7 @@ GROUPS = {
     "conv": conv_cases,
     "recurrent": recurrent_cases,
     "containers": containers_cases,
+    "tcn": tcn_cases,
 }
 
 

@@ -2,7 +2,8 @@
 // in blocks, against the sequence-mode forward of the same model over a long signal; state
 // carried across calls and zeroed by ctnn::reset_state; nested Sequentials and a user's struct;
 // ctnn::state_bytes and summary's line. The stateful layers are test-local (a causal FIR and a
-// recursive filter, tests/support/streaming_layers.hpp) implementing the protocol.
+// recursive filter, tests/support/streaming_layers.hpp) implementing the protocol; last, a
+// dilated causal Conv1d stack with residual sums streams PyTorch's sequence output.
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -12,7 +13,9 @@
 #include <vector>
 
 #include "../compile_fail/toy_conv.hpp"
+#include "reference.hpp"
 #include "streaming_layers.hpp"
+#include "torch_compare.hpp"
 
 namespace streaming_test {
 
@@ -256,4 +259,46 @@ TEST_CASE("state is neither a parameter nor a buffer; state_bytes and summary co
   CHECK(ctnn::summary<Net<float>>().state_bytes == 64);
   CHECK(with_state.str().find("State kept between steps (streaming): 64 B\n") != std::string::npos);
   CHECK(without.str().find("State") == std::string::npos);
+}
+
+namespace streaming_test {
+
+/// PyTorch's TCN (tests/reference/generate.py tcn): a kernel-1 input projection, four residual
+/// blocks x + tanh(causal Conv1d(4, 4, 3, dilation d)) for d = 1, 2, 4, 8, a kernel-1 output.
+template <class S, int D>
+using TcnBlock = ctnn::Residual<ctnn::Conv1d<4, 4, 3, ctnn::ConvOptions{.padding = ctnn::causal, .dilation = D}, S>,
+                                ctnn::Tanh>;
+template <class S>
+using Tcn = ctnn::with_input<
+    ctnn::Sequential<ctnn::Conv1d<1, 4, 1, ctnn::ConvOptions{.padding = ctnn::causal}, S>, TcnBlock<S, 1>,
+                     TcnBlock<S, 2>, TcnBlock<S, 4>, TcnBlock<S, 8>,
+                     ctnn::Conv1d<4, 1, 1, ctnn::ConvOptions{.padding = ctnn::causal}, S>>,
+    1, T>;
+
+}  // namespace streaming_test
+
+TEMPLATE_TEST_CASE("a dilated causal Conv1d stack with residual sums streams PyTorch's sequence output",
+                   "[streaming][torch]", float, double) {
+  using namespace streaming_test;
+  using S = TestType;
+  const ctnn_test::Reference ref = ctnn_test::load_reference("tcn_stream");
+  auto net = ctnn::make_model<Tcn<S>>();
+  ctnn_test::load_parameters(*net, ref);
+  using X = Eigen::Matrix<S, T, 1>;
+  const X x = ctnn_test::batch_from<X>(ref.tensor("x"));
+  const X want = ctnn_test::batch_from<X>(ref.tensor("y"));
+  const double tol = ctnn_test::tolerance<S>;
+  REQUIRE(want.norm() > 1);
+
+  // sequence mode: the (1, T) sample at once, as PyTorch ran it
+  CHECK(ctnn_test::relative_error(net->forward(x), want) < tol);
+  // streaming from a zero state: one sample per call, then blocks of 64 through process
+  X got;
+  for (int t = 0; t < T; ++t) got(t) = net->step(Eigen::Matrix<S, 1, 1>(x(t)))(0);
+  CHECK(ctnn_test::relative_error(got, want) < tol);
+  ctnn::reset_state(*net);
+  X blocks;
+  net->template process<64>(x.data(), blocks.data(), T);
+  CHECK(ctnn_test::relative_error(blocks, want) < tol);
+  CHECK(ctnn::state_bytes<Tcn<S>> > 0);
 }
