@@ -214,6 +214,65 @@ TEST_CASE("gradcheck in double through Residual and Concat", "[containers][gradc
   CHECK(rt.ok);
 }
 
+namespace containers_test {
+
+/// Containers whose first layer needs the length of its input (a Conv1d): a causal Residual
+/// block first in the network, a nested Sequential, a Concat of a conv chain and a conv.
+template <class S>
+using ConvBodies = ctnn::with_input<
+    ctnn::Sequential<
+        ctnn::Residual<ctnn::Conv1d<2, 2, 3, ctnn::ConvOptions{.padding = ctnn::causal, .dilation = 2}, S>>,
+        ctnn::Sequential<ctnn::Conv1d<2, 3, 1, ctnn::ConvOptions{}, S>, ctnn::Tanh>,
+        ctnn::Concat<ctnn::Sequential<ctnn::Conv1d<3, 2, 3, ctnn::ConvOptions{.padding = 1}, S>>,
+                     ctnn::Conv1d<3, 1, 1, ctnn::ConvOptions{}, S>>,
+        ctnn::Flatten>,
+    2, 6>;
+template <class S, class C>
+using Alone = ctnn::with_input<ctnn::Sequential<C>, C::in_shape[0], 6>;
+
+/// The parameters of `from` named `prefix` + name copied into `to` (named as a one-layer net).
+template <class From, class To>
+void copy_layer(From& from, const std::string& prefix, To& to) {
+  std::map<std::string, Eigen::Matrix<ctnn::scalar_of<From>, Eigen::Dynamic, Eigen::Dynamic>> v;
+  ctnn::named_parameters(from, [&](std::string_view n, auto& p) { v[std::string(n)] = p.value; });
+  int copied = 0;
+  ctnn::named_parameters(to, [&](std::string_view n, auto& p) {
+    p.value = v.at(prefix + std::string(n.substr(2)));  // "0.weight" -> prefix + "weight"
+    ++copied;
+  });
+  REQUIRE(copied == 2);
+}
+
+}  // namespace containers_test
+
+TEST_CASE("conv bodies and branches learn their input length from the network around them", "[containers][shapes]") {
+  using namespace containers_test;
+  using S = double;
+  using Net = ConvBodies<S>;
+  static_assert(Net::out_shape == ctnn::Shape(18));
+  auto net = ctnn::make_model<Net>();
+  // the same computation layer by layer, with the network's parameters
+  Alone<S, ctnn::Conv1d<2, 2, 3, ctnn::ConvOptions{.padding = ctnn::causal, .dilation = 2}, S>> c0;
+  Alone<S, ctnn::Conv1d<2, 3, 1, ctnn::ConvOptions{}, S>> c1;
+  Alone<S, ctnn::Conv1d<3, 2, 3, ctnn::ConvOptions{.padding = 1}, S>> c2;
+  Alone<S, ctnn::Conv1d<3, 1, 1, ctnn::ConvOptions{}, S>> c3;
+  copy_layer(*net, "0.0.", c0);
+  copy_layer(*net, "1.0.", c1);
+  copy_layer(*net, "2.0.0.", c2);
+  copy_layer(*net, "2.1.", c3);
+  const Eigen::Matrix<S, 12, 3> x = away_from_kinks<12, 3>(7);
+  const Eigen::Matrix<S, 12, 3> y0 = x + c0.forward(x);
+  const Eigen::Matrix<S, 18, 3> y1 = c1.forward(y0).array().tanh().matrix();
+  Eigen::Matrix<S, 18, 3> want;
+  want.topRows(12) = c2.forward(y1);
+  want.bottomRows(6) = c3.forward(y1);
+  CHECK(relative_error(net->forward(x), want) < 1e-12);
+  CHECK(relative_error(net->infer(x), want) < 1e-12);
+  const auto r = ctnn::testing::gradcheck(*net, x);
+  INFO(r.message());
+  CHECK(r.ok);
+}
+
 TEST_CASE("a wrong backward is caught: the tests can fail", "[containers][gradcheck]") {
   // the body's gradient alone (no identity path) is not the Residual's
   ResidualFlat<double> r;

@@ -68,6 +68,8 @@ template <Shape In, class... Ls>
 using sequential_checks =
     std::conditional_t<(Layer<Ls> && ...), link_checks<In, Ls...>,
                        argument_checks<std::index_sequence_for<Ls...>, Ls...>>;
+template <Shape In, class... Ls>
+using sequential_input_checks = std::conditional_t<(Layer<Ls> && ...), input_known_checks<In, Ls...>, link_ok<0>>;
 
 /// The first argument of a Sequential made by ctnn::with_input: the shape of one sample. It is
 /// no layer and has no index, so state_dict names stay PyTorch's ("0.weight").
@@ -118,6 +120,7 @@ struct sequential_parts_of {
   static constexpr bool well_formed = sequential_chains<Ls...>(In);
   static constexpr auto shapes = sequential_shapes<Ls...>(In);
   using checks = sequential_checks<In, Ls...>;
+  using input_checks = sequential_input_checks<In, Ls...>;
   static constexpr bool chains(Shape s) { return sequential_chains<Ls...>(s); }
   static constexpr Shape output_for(Shape s) { return sequential_shapes<Ls...>(s)[sizeof...(Ls)]; }
 
@@ -232,6 +235,8 @@ class Sequential : detail::sequential_parts<Layers...>::checks,
 
   // The shape rule of a Sequential used as a layer: its chain, fed what arrives.
   static constexpr bool accepts(Shape in) {
+    // no input shape yet (a container's body whose first layer needs one): what chains
+    if (!in_shape.known() && !parts::given) return in.known() && parts::chains(in);
     if (!parts::well_formed) return true;  // the checks above have spoken
     if (!in.known() || (in_shape.known() && parts::given)) return !in.known() ? parts::chains(in_shape) : in == in_shape;
     return parts::chains(in);
@@ -240,7 +245,10 @@ class Sequential : detail::sequential_parts<Layers...>::checks,
     if (!in.known() || parts::given) return out_shape;
     return parts::output_for(in);
   }
-  static constexpr Shape expected_input(Shape in) { return in_shape.known() ? in_shape : in; }
+  static constexpr Shape expected_input(Shape in) {
+    if (in_shape.known()) return in_shape;
+    return ctnn::expected_input<std::tuple_element_t<0, typename parts::layers>>(in);
+  }
   /// The same layers fed samples of shape In, when that changes one of them (a Linear<any, N>
   /// or a layer that acts on the last dimension).
   template <Shape In>
@@ -258,10 +266,13 @@ class Sequential : detail::sequential_parts<Layers...>::checks,
   template <class S>
   using with_scalar = Sequential<ctnn::with_scalar<Layers, S>...>;
 
-  Sequential() = default;
+  // The constructors check that every layer's input shape is known (detail::link_check).
+  Sequential() { static_assert(sizeof(typename parts::input_checks) > 0); }
   /// ctnn::skip_init: every layer made by skip_init; no activation buffer is
   /// allocated until a forward needs one, so a model that only infers never touches the heap.
-  explicit Sequential(skip_init_t) : Sequential(skip_init_t{}, std::make_index_sequence<n>{}) {}
+  explicit Sequential(skip_init_t) : Sequential(skip_init_t{}, std::make_index_sequence<n>{}) {
+    static_assert(sizeof(typename parts::input_checks) > 0);
+  }
 
   // ---- forward ---------------------------------------------------------------------------
 
@@ -565,7 +576,8 @@ class Sequential : detail::sequential_parts<Layers...>::checks,
     using S = typename detail::first_scalar<Layers...>::type;
     return detail::check_input_scalar<Sequential, std::conditional_t<std::is_void_v<S>, typename X::Scalar, S>,
                                       typename X::Scalar>() &&
-           detail::check_forward_input<Sequential, in_features, X::RowsAtCompileTime>();
+           detail::check_forward_input<Sequential, in_features, X::RowsAtCompileTime>() &&
+           parts::well_formed;  // else a link check (or the constructor's) has spoken
   }
   template <class G>
   static constexpr bool check_gradient() {

@@ -100,8 +100,11 @@ struct check_input_shape_known {
 template <std::size_t I>
 struct link_ok {};
 
-/// The check of the link into layer I of the chain Ls... fed shape In.
-template <std::size_t I, Shape In, class... Ls>
+/// The check of the link into layer I of the chain Ls... fed shape In. Unknown is the check
+/// of an input shape that never became known: made when a network is constructed, not when
+/// its type is named, since a chain inside a container (a Residual's conv body, a Concat's
+/// branches, a nested Sequential) learns its input shape from the network around it.
+template <std::size_t I, Shape In, bool Unknown, class... Ls>
 struct link_check {
   using types = std::tuple<Ls...>;
   using L = std::tuple_element_t<I, types>;
@@ -109,9 +112,9 @@ struct link_check {
   static constexpr Shape produced = chain.shapes[I];
   static constexpr Shape expected = expected_input<L>(produced);
   static constexpr auto pick() {
-    if constexpr (chain.ok[I]) {
+    if constexpr (chain.ok[I] || Unknown != !produced.known()) {
       return std::type_identity<link_ok<I>>{};
-    } else if constexpr (!produced.known()) {
+    } else if constexpr (Unknown) {
       return std::type_identity<check_input_shape_known<static_cast<int>(I), L>>{};
     } else if constexpr (I == 0) {
       return std::type_identity<check_network_input<0, L, dims_of<produced>, dims_of<expected>>>{};
@@ -128,15 +131,19 @@ struct link_check {
   using type = typename decltype(pick())::type;
 };
 
-template <class Seq, Shape In, class... Ls>
+template <class Seq, Shape In, bool Unknown, class... Ls>
 struct link_checks_impl;
-template <std::size_t... Is, Shape In, class... Ls>
-struct link_checks_impl<std::index_sequence<Is...>, In, Ls...> : link_check<Is, In, Ls...>::type... {};
+template <std::size_t... Is, Shape In, bool Unknown, class... Ls>
+struct link_checks_impl<std::index_sequence<Is...>, In, Unknown, Ls...> : link_check<Is, In, Unknown, Ls...>::type... {};
 
 /// Sequential<Ls...> derives from this: one base per layer, each with its own static_assert,
 /// so a bad link is reported once, at the line where the user names the type.
 template <Shape In, class... Ls>
-struct link_checks : link_checks_impl<std::index_sequence_for<Ls...>, In, Ls...> {};
+struct link_checks : link_checks_impl<std::index_sequence_for<Ls...>, In, false, Ls...> {};
+/// The input shapes that no layer and no with_input fixed: checked by Sequential's
+/// constructors (see link_check).
+template <Shape In, class... Ls>
+struct input_known_checks : link_checks_impl<std::index_sequence_for<Ls...>, In, true, Ls...> {};
 
 // ---- Sequential: every argument is a layer ----------------------------------------------------
 

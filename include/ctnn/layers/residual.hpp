@@ -59,12 +59,15 @@ struct residual_ok {};
 
 /// Residual<Ls...>'s check, made a base so that it speaks when the type is named: the body's
 /// output shape is its input's (once the body chains and its input shape is known).
+/// Computed from the body's parts, not its Sequential: naming the Sequential's members would
+/// instantiate it, and a body whose first layer needs its input shape (a Conv1d: its length)
+/// is an error as a Sequential of its own until a Sequential around the Residual gives it one.
 template <class... Ls>
 struct residual_check {
-  using body = Sequential<Ls...>;
-  static constexpr bool chains = sequential_parts<Ls...>::well_formed;
-  static constexpr Shape in = chains ? body::in_shape : Shape{};
-  static constexpr Shape out = chains ? body::out_shape : Shape{};
+  using parts = sequential_parts<Ls...>;
+  static constexpr bool chains = parts::well_formed;
+  static constexpr Shape in = chains ? parts::in_shape : Shape{};
+  static constexpr Shape out = chains && in.known() ? parts::output_for(in) : Shape{};
   static constexpr bool ok = !in.known() || out == in;
   static constexpr auto pick() {
     if constexpr (ok) {
