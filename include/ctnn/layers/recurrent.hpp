@@ -298,6 +298,7 @@ struct Recurrent {
   void reset_state() {
     for (auto& h : h_state_) h.setZero();
     for (auto& c : c_state_) c.setZero();
+    reverse_.fill(false);
   }
 
   // ---- summary and print -----------------------------------------------------------------------
@@ -584,57 +585,124 @@ struct Recurrent {
 
   /// One layer over a block: the input projection of all n steps as one product, then the
   /// recurrence column by column, in fixed-size vectors. in and out may be the same matrix.
+  /// The recurrent product and the gates are the whole cost of a one-sample step: see
+  /// add_columns (the product) and the gate comments below.
   template <class W, class XIn, class Out>
   void step_layer(int l, const W& wih, const XIn& in, Out& out) {
     constexpr int N = std::remove_cvref_t<Out>::ColsAtCompileTime;
     const auto k = static_cast<std::size_t>(l);
     Matrix<Scalar, GH, N> gi(GH, in.cols());
     gi.noalias() = wih * in;
-    // biases folded once per block: b_ih (+ b_hh where it is added to the same sum)
+    // the terms that do not depend on h, per step: W_ih x + b_ih (+ b_hh where it is added to
+    // the same sum); GRU's b_hn stays inside r's product
     Eigen::Matrix<Scalar, GH, 1> bsum;
-    Eigen::Matrix<Scalar, H, 1> bhn;
     if constexpr (Bias) {
       bsum = bias_ih[k].value;
       if constexpr (K == CellKind::gru) {
-        bsum.topRows(2 * H) += bias_hh[k].value.topRows(2 * H);
-        bhn = bias_hh[k].value.bottomRows(H);
+        bsum.template head<2 * H>() += bias_hh[k].value.template head<2 * H>();
       } else {
         bsum += bias_hh[k].value;
       }
     } else {
       bsum.setZero();
-      bhn.setZero();
     }
     const auto& whh = weight_hh[k].value;
     auto& h = h_state_[k];
-    Eigen::Matrix<Scalar, GH, 1> hh;
+    Eigen::Matrix<Scalar, GH, 1> a;
     for (Eigen::Index t = 0; t < in.cols(); ++t) {
-      hh.noalias() = whh * h;
-      if constexpr (K == CellKind::rnn) {
-        const auto pre = (gi.col(t) + bsum + hh).array();
-        if constexpr (relu) {
-          h = pre.max(Scalar(0)).matrix();
+      if constexpr (K == CellKind::gru) {
+        // a = [W_ir x + b_ir + b_hr; W_iz x + b_iz + b_hz; b_hn] + W_hh h
+        a.template head<2 * H>() = gi.col(t).template head<2 * H>() + bsum.template head<2 * H>();
+        if constexpr (Bias) {
+          a.template tail<H>() = bias_hh[k].value.template tail<H>();
         } else {
-          h = pre.tanh().matrix();
+          a.template tail<H>().setZero();
         }
-      } else if constexpr (K == CellKind::gru) {
-        Eigen::Array<Scalar, 2 * H, 1> rz =
-            (gi.col(t).template head<2 * H>() + bsum.template head<2 * H>() + hh.template head<2 * H>()).array();
-        rz = Scalar(1) / (Scalar(1) + (-rz).exp());
-        const Eigen::Array<Scalar, H, 1> n =
-            (gi.col(t).template tail<H>().array() + bsum.template tail<H>().array() +
-             rz.template head<H>() * (hh.template tail<H>() + bhn).array())
-                .tanh();
-        h = (n + rz.template tail<H>() * (h.array() - n)).matrix();
       } else {
-        Eigen::Array<Scalar, GH, 1> a = (gi.col(t) + bsum + hh).array();
-        a.template head<2 * H>() = Scalar(1) / (Scalar(1) + (-a.template head<2 * H>()).exp());
-        a.template tail<H>() = Scalar(1) / (Scalar(1) + (-a.template tail<H>()).exp());
-        auto& c = c_state_[k];
-        c = (a.template segment<H>(H) * c.array() + a.template head<H>() * a.template segment<H>(2 * H).tanh()).matrix();
-        h = (a.template tail<H>() * c.array().tanh()).matrix();
+        a = gi.col(t) + bsum;
+      }
+      add_columns<0, GH>(whh, h, a, next_direction(k));
+      if constexpr (K == CellKind::rnn) {
+        rnn_gates(a, h);
+      } else if constexpr (K == CellKind::gru) {
+        const Eigen::Matrix<Scalar, H, 1> xn = gi.col(t).template tail<H>() + bsum.template tail<H>();
+        gru_gates(a.template head<2 * H>(), a.template tail<H>(), xn, h);
+      } else {
+        lstm_gates(a.template head<2 * H>(), a.template segment<H>(2 * H), a.template tail<H>(), h, c_state_[k]);
       }
       out.col(t) = h;
+    }
+  }
+
+  // The gates of one step from their pre-activations. Flattened: GCC otherwise calls Eigen's
+  // logistic and tanh kernels out of line, and at these sizes the calls and their spills cost
+  // as much as the arithmetic. Eigen's logistic is a rational function in float (no exp).
+  using HVec = Eigen::Matrix<Scalar, H, 1>;
+  [[gnu::flatten]] static void rnn_gates(const HVec& a, HVec& h) {
+    if constexpr (relu) {
+      h = a.array().max(Scalar(0)).matrix();
+    } else {
+      h = a.array().tanh().matrix();
+    }
+  }
+  [[gnu::flatten]] static void gru_gates(const Eigen::Matrix<Scalar, 2 * H, 1>& rz_pre, const HVec& hn, const HVec& xn,
+                                         HVec& h) {
+    const Eigen::Array<Scalar, 2 * H, 1> rz = rz_pre.array().logistic();
+    const Eigen::Array<Scalar, H, 1> n = (xn.array() + rz.template head<H>() * hn.array()).tanh();
+    h = (n + rz.template tail<H>() * (h.array() - n)).matrix();
+  }
+  [[gnu::flatten]] static void lstm_gates(const Eigen::Matrix<Scalar, 2 * H, 1>& fi_pre, const HVec& g, const HVec& o,
+                                          HVec& h, HVec& c) {
+    const Eigen::Array<Scalar, 2 * H, 1> fi = fi_pre.array().logistic();  // i then f
+    c = (fi.template tail<H>() * c.array() + fi.template head<H>() * g.array().tanh()).matrix();
+    h = (o.array().logistic() * c.array().tanh()).matrix();
+  }
+
+  /// The direction add_columns reads W_hh in at the next step of layer k: a W_hh larger than
+  /// a typical L1 (32 KiB) is read first to last, then last to first, alternately, so that
+  /// the columns read last are still cached for the next step.
+  bool next_direction(std::size_t k) {
+    constexpr bool large = static_cast<long long>(GH) * H * static_cast<long long>(sizeof(Scalar)) > 24 * 1024;
+    if constexpr (large) {
+      const bool r = reverse_[k];
+      reverse_[k] = !r;
+      return r;
+    } else {
+      return false;
+    }
+  }
+
+  /// acc += rows [R0, R0 + R) of w times h, one step's recurrent product for one group of
+  /// gates. Column by column, each column times one element of h, added into P partial sums,
+  /// so that a short vector (one or two packets) still has several independent
+  /// multiply-adds in flight, where a product's single chain per row would wait on each.
+  template <int R0, int R, class Wm>
+  [[gnu::always_inline, gnu::flatten]] static inline void add_columns(const Wm& w, const HVec& h,
+                                                                      Eigen::Matrix<Scalar, R, 1>& acc, bool rev) {
+    // about 8 independent chains of packets in flight (FMA latency 4, two per cycle)
+    constexpr int chains = (R + Eigen::internal::packet_traits<Scalar>::size - 1) / Eigen::internal::packet_traits<Scalar>::size;
+    constexpr int P = chains >= 8 ? 1 : chains >= 4 ? 2 : chains >= 3 ? 3 : 4;
+    auto run = [&](auto reversed) {
+      auto col = [&](int j) {
+        const int c = decltype(reversed)::value ? H - 1 - j : j;
+        return w.col(c).template segment<R>(R0) * h(c);
+      };
+      if constexpr (P == 1) {
+        for (int j = 0; j < H; ++j) acc.noalias() += col(j);
+      } else {
+        std::array<Eigen::Matrix<Scalar, R, 1>, P - 1> part;
+        for (auto& v : part) v.setZero();
+        for (int j0 = 0; j0 < H; j0 += P) {
+          acc.noalias() += col(j0);
+          for (int p = 1; p < P && j0 + p < H; ++p) part[static_cast<std::size_t>(p - 1)].noalias() += col(j0 + p);
+        }
+        for (const auto& v : part) acc += v;
+      }
+    };
+    if (rev) {
+      run(std::true_type{});
+    } else {
+      run(std::false_type{});
     }
   }
 
@@ -644,6 +712,7 @@ struct Recurrent {
   // streaming mode: the carried state, fixed size
   std::array<Eigen::Matrix<Scalar, H, 1>, L> h_state_ = zero_states();
   std::array<Eigen::Matrix<Scalar, H, 1>, L> c_state_ = zero_states();
+  std::array<bool, L> reverse_{};  // add_columns' direction of the next step, per layer
   static std::array<Eigen::Matrix<Scalar, H, 1>, L> zero_states() {
     std::array<Eigen::Matrix<Scalar, H, 1>, L> a;
     for (auto& v : a) v.setZero();
