@@ -1,8 +1,6 @@
 // ctnn's GRU and LSTM steps, sequence training and the streamed causal Conv1d stack (issue
 // 13) in the benchmark, cross-checked against the yardstick before timing. Built by default
-// except in the Test build type (bench/CMakeLists.txt, CTNN_BENCH_CTNN_RNN); the causal Conv1d
-// stack needs ctnn::Residual (branch containers, not merged yet) and is compiled only with
-// CTNN_BENCH_CTNN_TCN.
+// except in the Test build type (bench/CMakeLists.txt, CTNN_BENCH_CTNN_RNN).
 #include <utility>
 
 #include "ctnn_nn_load.hpp"
@@ -67,12 +65,13 @@ struct SeqRunner {
 };
 
 // ---- the dilated causal Conv1d stack with residual sums, blocks of 64 steps -----------------
-// Needs ctnn::Residual (branch containers): compiled only with CTNN_BENCH_CTNN_TCN defined.
-#ifdef CTNN_BENCH_CTNN_TCN
 template <int D>
 using CausalBlock = ctnn::Residual<ctnn::Conv1d<16, 16, 3, ctnn::ConvOptions{.padding = ctnn::causal, .dilation = D}>>;
-using Tcn = ctnn::Sequential<CausalBlock<1>, CausalBlock<2>, CausalBlock<4>, CausalBlock<8>, CausalBlock<16>,
-                             CausalBlock<32>, CausalBlock<64>, CausalBlock<128>, CausalBlock<256>, CausalBlock<512>>;
+// A (16, 64) sample: the length only sizes sequence mode; streaming does not use it.
+using Tcn = ctnn::with_input<ctnn::Sequential<CausalBlock<1>, CausalBlock<2>, CausalBlock<4>, CausalBlock<8>,
+                                              CausalBlock<16>, CausalBlock<32>, CausalBlock<64>, CausalBlock<128>,
+                                              CausalBlock<256>, CausalBlock<512>>,
+                             bench::nn::kTcnChannels, bench::nn::kTcnBlock>;
 
 struct TcnRunner {
   static constexpr int C = bench::nn::kTcnChannels, N = bench::nn::kTcnBlock;
@@ -97,7 +96,6 @@ struct TcnRunner {
     return v;
   }
 };
-#endif
 
 }  // namespace
 
@@ -113,7 +111,5 @@ void register_ctnn_rnn() {
   register_stream<StreamRunner<LstmNet<64>>>("ctnn", "LSTM64", "step", bench::nn::kStreamRing, 1);
   bench::nn::register_seq<SeqRunner<SeqNet<ctnn::GRU<I, H>>>>("ctnn", "GRUseq");
   bench::nn::register_seq<SeqRunner<SeqNet<ctnn::LSTM<I, H>>>>("ctnn", "LSTMseq");
-#ifdef CTNN_BENCH_CTNN_TCN
   bench::nn::register_stream<TcnRunner>("ctnn", "TCN", "block64", bench::nn::kTcnBlocks, bench::nn::kTcnBlock);
-#endif
 }
