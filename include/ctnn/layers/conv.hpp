@@ -646,8 +646,24 @@ struct Conv1d : detail::conv_base<detail::conv1d_geometry(In, Out, Kernel, O, L)
     requires streams
   Matrix<Scalar, Out, X::ColsAtCompileTime> step(const Eigen::MatrixBase<X>& x) {
     static_assert(X::RowsAtCompileTime == In, "ctnn::Conv1d::step: x has In rows (one column per time step)");
-    constexpr int IG = geometry.in_g(), OG = geometry.out_g(), NG = geometry.ngroups(), IGK = IG * Kernel;
     Matrix<Scalar, Out, X::ColsAtCompileTime> y(Out, x.cols());
+    if constexpr (X::ColsAtCompileTime == 1 || geometry.ngroups() != 1) {
+      step_columns(x.derived(), y);
+    } else {
+      step_block(x.derived(), y);
+    }
+    return y;
+  }
+  void reset_state() {
+    ring_.setZero();
+    pos_ = 0;
+  }
+
+ private:
+  /// One step at a time: the taps of each step gathered from the ring, one product.
+  template <class X, class Y>
+  void step_columns(const X& x, Y& y) {
+    constexpr int IG = geometry.in_g(), OG = geometry.out_g(), NG = geometry.ngroups(), IGK = IG * Kernel;
     for (Eigen::Index t = 0; t < x.cols(); ++t) {
       ring_.col(pos_) = x.col(t);
       for (int c = 0; c < In; ++c)
@@ -663,14 +679,36 @@ struct Conv1d : detail::conv_base<detail::conv1d_geometry(In, Out, Kernel, O, L)
       if constexpr (O.bias) y.col(t) += this->bias.value;
       pos_ = (pos_ + 1) % ring_length;
     }
-    return y;
   }
-  void reset_state() {
-    ring_.setZero();
-    pos_ = 0;
+  /// A block of n steps (one group): tap k of step t reads the input s_k = (K - 1 - k)
+  /// dilation steps earlier, from the ring for t < s_k and from the block itself after; so a
+  /// tap is one product over the block plus one or two (when the ring wraps) over history.
+  template <class X, class Y>
+  void step_block(const X& x, Y& y) {
+    constexpr int R = ring_length;
+    const Eigen::Index n = x.cols();
+    y.setZero();
+    for (int k = 0; k < Kernel; ++k) {
+      // W_k: the weight's (Out, In) slice of tap k; the weight is (Out, In * K), k fastest
+      const Eigen::Map<const Eigen::Matrix<Scalar, Out, In>, 0, Eigen::OuterStride<>> wk(
+          this->weight.value.data() + static_cast<Eigen::Index>(k) * Out, Out, In, Eigen::OuterStride<>(Out * Kernel));
+      const int shift = (Kernel - 1 - k) * geometry.dw;
+      const Eigen::Index h = std::min<Eigen::Index>(shift, n);
+      if (n > h) y.rightCols(n - h).noalias() += wk * x.leftCols(n - h);
+      // input t - shift < 0 is (shift - t) steps before the block: ring column pos_ - shift + t
+      Eigen::Index at = ((pos_ - shift) % R + R) % R;
+      for (Eigen::Index done = 0; done < h;) {
+        const Eigen::Index len = std::min<Eigen::Index>(h - done, R - at);
+        y.middleCols(done, len).noalias() += wk * ring_.middleCols(at, len);
+        done += len;
+        at = 0;
+      }
+    }
+    if constexpr (O.bias) y.colwise() += this->bias.value;
+    for (Eigen::Index t = std::max<Eigen::Index>(0, n - R); t < n; ++t) ring_.col((pos_ + t) % R) = x.col(t);
+    pos_ = static_cast<int>((pos_ + n) % R);
   }
 
- private:
   // streaming state: plain members, not parameters or buffers (PyTorch has no such tensors)
   Matrix<Scalar, In, streams ? ring_length : 1> ring_ =
       detail::zero_matrix<Matrix<Scalar, In, streams ? ring_length : 1>, In, streams ? ring_length : 1>();
