@@ -1,19 +1,79 @@
 /// @file Defines ctnn::Generator, the seeded random source behind initialisation and Dropout,
 /// and ctnn::manual_seed (torch.manual_seed).
 ///
-/// The numbers depend only on the seed: the engine is std::mt19937_64 (fully specified by the
-/// standard) and the conversions to uniform and normal values are written here, not taken
-/// from <random>'s distributions, whose results differ between standard libraries.
+/// The numbers depend only on the seed: the engine is MT19937-64 (std::mt19937_64, fully
+/// specified by the standard) and the conversions to uniform and normal values are written
+/// here, not taken from <random>'s distributions, whose results differ between standard
+/// libraries. The engine is written here too, because <random> alone costs every program that
+/// constructs a layer about 0.05 s of compile time (docs/performance.md, compile time).
 #pragma once
 
 #include <bit>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
-#include <random>
 #include <sstream>
 #include <string>
 
 namespace ctnn {
+
+namespace detail {
+
+/// std::mt19937_64's engine, value for value (tests/unit/modules_test.cpp compares them), and
+/// its state text as libstdc++ writes it (the 312 words, then the position), which training
+/// checkpoints store: files written before this engine was ctnn's own still resume.
+class Mt19937_64 {
+ public:
+  static constexpr std::size_t n = 312;
+
+  explicit Mt19937_64(std::uint64_t s = 5489u) { seed(s); }
+
+  void seed(std::uint64_t s) {
+    x_[0] = s;
+    for (std::size_t i = 1; i < n; ++i) x_[i] = 6364136223846793005ULL * (x_[i - 1] ^ (x_[i - 1] >> 62)) + i;
+    p_ = n;
+  }
+
+  std::uint64_t operator()() {
+    if (p_ >= n) twist();
+    std::uint64_t z = x_[p_++];
+    z ^= (z >> 29) & 0x5555555555555555ULL;
+    z ^= (z << 17) & 0x71d67fffeda60000ULL;
+    z ^= (z << 37) & 0xfff7eee000000000ULL;
+    z ^= z >> 43;
+    return z;
+  }
+
+  friend std::ostream& operator<<(std::ostream& os, const Mt19937_64& e) {
+    for (std::size_t i = 0; i < n; ++i) os << e.x_[i] << ' ';
+    return os << e.p_;
+  }
+  /// Reads what operator<< wrote; on a malformed text, sets failbit and leaves `e` unchanged.
+  friend std::istream& operator>>(std::istream& is, Mt19937_64& e) {
+    Mt19937_64 r;
+    for (std::size_t i = 0; i < n; ++i) is >> r.x_[i];
+    is >> r.p_;
+    if (is && r.p_ > n) is.setstate(std::ios_base::failbit);
+    if (is) e = r;
+    return is;
+  }
+
+ private:
+  static constexpr std::size_t m = 156;
+  static constexpr std::uint64_t upper = ~std::uint64_t{0} << 31, lower = ~upper;
+  static constexpr std::uint64_t mix(std::uint64_t y) { return (y >> 1) ^ ((y & 1) ? 0xb5026f5aa96619e9ULL : 0); }
+  void twist() {
+    for (std::size_t k = 0; k < n - m; ++k) x_[k] = x_[k + m] ^ mix((x_[k] & upper) | (x_[k + 1] & lower));
+    for (std::size_t k = n - m; k < n - 1; ++k) x_[k] = x_[k + m - n] ^ mix((x_[k] & upper) | (x_[k + 1] & lower));
+    x_[n - 1] = x_[m - 1] ^ mix((x_[n - 1] & upper) | (x_[0] & lower));
+    p_ = 0;
+  }
+
+  std::uint64_t x_[n] = {};
+  std::size_t p_ = n;
+};
+
+}  // namespace detail
 
 class Generator {
  public:
@@ -64,7 +124,7 @@ class Generator {
   /// Restores a state() text; returns false and changes nothing when `text` is not one.
   bool set_state(const std::string& text) {
     std::istringstream is(text);
-    std::mt19937_64 engine;
+    detail::Mt19937_64 engine;
     bool has_spare = false;
     std::uint64_t spare_bits = 0;
     if (!(is >> engine >> has_spare >> spare_bits) || !(is >> std::ws).eof()) return false;
@@ -75,7 +135,7 @@ class Generator {
   }
 
  private:
-  std::mt19937_64 engine_;
+  detail::Mt19937_64 engine_;
   double spare_ = 0.0;
   bool has_spare_ = false;
 };
