@@ -29,6 +29,8 @@
 ///   keeps per element for backward, beyond the activations its owner keeps), and for a
 ///   container other than Sequential `static constexpr long long kept_values(Shape in)`
 ///   (values per sample it keeps itself for backward, beyond its children's; -1 unknown);
+/// - fingerprint (io/fingerprint.hpp): `template <class A> static constexpr void describe(A&
+///   args)`, the layer's arguments (`args.arg(8)`, `args.arg("stride", 2)`) in place of its widths;
 /// - streaming (core/streaming.hpp): `static constexpr int step_in_features, step_out_features`,
 ///   `step(x)` on a (step_in_features x n) block of time steps, returning step_out_features x
 ///   n and keeping the state, `void reset_state()`, `static constexpr long long state_bytes`;

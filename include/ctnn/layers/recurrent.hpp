@@ -141,6 +141,17 @@ struct Recurrent {
   template <class S2>
   using with_scalar = Recurrent<K, In, Hidden, O, S2, T>;
   static constexpr std::string_view repr_name = cell_name<K>();
+  /// The fingerprint's arguments, as extra_repr (and RNN's nonlinearity): not the parameters
+  /// the type lists as its children.
+  template <class A>
+  static constexpr void describe(A& args) {
+    args.arg(In);
+    args.arg(Hidden);
+    if (L != 1) args.arg("num_layers", L);
+    if (!Bias) args.arg("bias", "False");
+    if (O.bidirectional) args.arg("bidirectional", "True");
+    if (relu) args.arg("nonlinearity", "relu");
+  }
 
   // streaming protocol (SPEC, issue 13)
   static constexpr int step_in_features = In;
