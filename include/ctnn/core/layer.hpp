@@ -21,7 +21,8 @@
 ///   Sequential's gradient buffers serve every call and a large map allocates nothing);
 /// - containers (one walker, core/module.hpp): `using child_types = std::tuple<...>`,
 ///   `for_each_child(f)` calling f(name, child), `static constexpr std::array<Shape, N + 1>
-///   child_input_shapes` (the shape each child sees, and the output's);
+///   child_input_shapes` (the shape each child sees, and the output's), and `static constexpr
+///   std::array<detail::short_name, N> child_names` when they are not "0", "1", ...;
 /// - modes and initialisation: `set_training(bool)`, `reset_parameters(Generator&)`;
 /// - scalar types: `using scalar_type`, `template <class S> using with_scalar = ...`;
 /// - print and summary: `repr_name`, `extra_repr() const`, `static constexpr long long
