@@ -214,6 +214,17 @@ static_assert(architecture<LSTM<2, 8, RNNOptions{.num_layers = 3, .bias = false,
               "LSTM(2,8,num_layers=3,bias=False,bidirectional=True)");
 static_assert(architecture<RNN<2, 8, RNNOptions{.nonlinearity = Nonlinearity::relu}>> == "RNN(2,8,nonlinearity=relu)");
 static_assert(architecture<OnSequence<GRU<2, 8>, LastStep, Linear<8, 1>>> == "Sequential(GRU(2,8),LastStep(80,8),Linear(8,1))");
+// summary walks them: a two-layer GRU's 720 parameters (3 x 8 x (2 + 8 + 2) + 3 x 8 x (8 + 8 + 2))
+// and the Linear's 9, BatchNorm2d's buffers (2 x 4 floats and the int64 counter); the type-level walk names a
+// recurrent layer's children as its state_dict does
+using GruModel = with_input<Sequential<GRU<2, 8, RNNOptions{.num_layers = 2}>, LastStep, Linear<8, 1>>, 6, 2>;
+using BnModel = with_input<Sequential<Conv2d<1, 4, 3, ConvOptions{.padding = 1}>, BatchNorm2d<4>, ReLU, MaxPool2d<2>,
+                                      Flatten, Linear<64, 3>>,
+                           1, 8, 8>;
+static_assert(summary<GruModel>().total_params == 720 + 9 && parameter_count<GruModel> == 720 + 9);
+static_assert(summary<BnModel>().total_params == 40 + 8 + 195 && summary<BnModel>().buffer_bytes == 40);
+static_assert(GRU<2, 8, RNNOptions{.bidirectional = true}>::child_names[6].view() == "bias_ih_l0_reverse");
+static_assert(LSTM<2, 8, RNNOptions{.num_layers = 2, .bias = false}>::child_names[3].view() == "weight_hh_l1");
 
 // Dual numbers at compile time
 constexpr Dual<double> x{3.0, 1.0};
