@@ -61,6 +61,8 @@ ctnn_add_compile_fail_test(embedded_shape SOURCE ${cf}/embedded_shape.cpp
   EXPECT "embedded_tensor<.*0\\.weight.*>::has_shape<2, 3>::but_the_model_slot_has_shape<3, 2>")
 ctnn_add_compile_fail_test(embedded_count SOURCE ${cf}/embedded_count.cpp
   EXPECT "embedded_header<3>::holds_tensors_but_the_model_has<4>")
+ctnn_add_compile_fail_test(embedded_name SOURCE ${cf}/embedded_name.cpp
+  EXPECT "embedded_slot_name<.*bias_ih_l0.*>::is_not_a_child_of<.*Recurrent<")
 # Losses (issue 4): a target that does not fit the prediction names the loss and both shapes.
 ctnn_add_compile_fail_test(loss_target_shape SOURCE ${cf}/loss_target_shape.cpp
   EXPECT "loss_target_of<(ctnn::)?MSELoss<ctnn::ReductionMode::mean> ?>::must_have_the_prediction_shape<3, 4>::but_has<2, 4>")

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 #include <string>
 
 #include <ctnn/ctnn.hpp>
@@ -60,6 +61,63 @@ void save_case(const fs::path& dir, const std::string& name, std::uint64_t seed,
   write_io(dir / (name + ".io.safetensors"), x, saved.infer(x));
 }
 
+/// A model with BatchNorm (or any model) after `forwards` training-mode forwards on random
+/// batches, its parameters moved off their initial values so that BatchNorm's affine and
+/// PReLU's slopes are not PyTorch's constants: running statistics and num_batches_tracked are
+/// non-trivial. Saved, then compared in eval mode (torch_check.py calls model.eval()).
+template <class Net>
+void save_trained_case(const fs::path& dir, const std::string& name, std::uint64_t seed, int forwards = 3) {
+  using S = ctnn::scalar_of<Net>;
+  auto net = std::make_unique<Net>();
+  ctnn::init::reset_parameters(*net, seed);
+  ctnn::Generator gen(seed + 1);
+  ctnn::parameters(*net, [&](auto& p) {
+    for (auto& v : p.value.reshaped()) v += static_cast<S>(gen.uniform(-0.3, 0.3));
+  });
+  Eigen::Matrix<S, Net::in_features, 4> x;
+  for (int step = 0; step < forwards; ++step) {
+    for (auto& v : x.reshaped()) v = static_cast<S>(gen.normal() * 1.5 + 0.3);
+    (void)net->forward(x);
+  }
+  net->eval();
+  ctnn::save_safetensors(*net, dir / (name + ".safetensors"));
+  auto saved = std::make_unique<Net>();  // what the file holds
+  ctnn::load_safetensors(*saved, dir / (name + ".safetensors"));
+  write_io(dir / (name + ".io.safetensors"), x, saved->infer(x));
+}
+
+/// (C, H, W) = (2, 8, 8): Conv2d with padding, BatchNorm2d, ReLU, MaxPool2d, ConvTranspose2d with
+/// stride, Conv2d with stride and padding, AdaptiveAvgPool2d, Flatten, Linear.
+using Cnn2d = ctnn::with_input<
+    ctnn::Sequential<ctnn::Conv2d<2, 4, 3, ctnn::ConvOptions{.padding = 1}>, ctnn::BatchNorm2d<4>, ctnn::ReLU,
+                     ctnn::MaxPool2d<2>, ctnn::ConvTranspose2d<4, 3, 2, ctnn::ConvTransposeOptions{.stride = 2}>,
+                     ctnn::Conv2d<3, 6, 3, ctnn::ConvOptions{.stride = 2, .padding = 1}>, ctnn::AdaptiveAvgPool2d<2>,
+                     ctnn::Flatten, ctnn::Linear<24, 3>>,
+    2, 8, 8>;
+
+/// (C, L) = (2, 16), in double: Conv1d with stride and padding, BatchNorm1d, PReLU per channel,
+/// MaxPool1d, ConvTranspose1d with stride, GroupNorm, LayerNorm, AvgPool1d, Flatten, Linear.
+using Cnn1d = ctnn::with_input<
+    ctnn::Sequential<ctnn::Conv1d<2, 4, 5, ctnn::ConvOptions{.stride = 2, .padding = 2}, double>,
+                     ctnn::BatchNorm1d<4, ctnn::BatchNormOptions{}, double>, ctnn::PReLU<4, double>, ctnn::MaxPool1d<2>,
+                     ctnn::ConvTranspose1d<4, 3, 3, ctnn::ConvTransposeOptions{.stride = 2}, double>,
+                     ctnn::GroupNorm<1, 3, ctnn::GroupNormOptions{}, double>,
+                     ctnn::LayerNorm<9, ctnn::LayerNormOptions{}, double>, ctnn::AvgPool1d<3>, ctnn::Flatten,
+                     ctnn::Linear<9, 2, true, double>>,
+    2, 16>;
+
+/// (T, F) = (5, 3): a two-layer bidirectional GRU and a Linear on every time step.
+using GruSeq = ctnn::with_input<
+    ctnn::Sequential<ctnn::GRU<3, 8, ctnn::RNNOptions{.num_layers = 2, .bidirectional = true}>, ctnn::Linear<16, 2>>,
+    5, 3>;
+
+/// (T, F) = (6, 3), in double: an RNN with ReLU, an LSTM without biases, the last step, Linear.
+using LstmLast = ctnn::with_input<
+    ctnn::Sequential<ctnn::RNN<3, 8, ctnn::RNNOptions{.nonlinearity = ctnn::Nonlinearity::relu}, double>,
+                     ctnn::LSTM<8, 6, ctnn::RNNOptions{.bias = false}, double>, ctnn::LastStep,
+                     ctnn::Linear<6, 2, true, double>>,
+    6, 3>;
+
 }  // namespace
 
 int main() {
@@ -105,6 +163,10 @@ int main() {
     ctnn::save_safetensors(net, dir / "batchnorm.safetensors");
     write_io(dir / "batchnorm.io.safetensors", x, net.infer(x));
   }
+  save_trained_case<Cnn2d>(dir, "cnn2d", 10);
+  save_trained_case<Cnn1d>(dir, "cnn1d", 11);
+  save_trained_case<GruSeq>(dir, "gru", 12);
+  save_trained_case<LstmLast>(dir, "lstm", 13);
   {
     // tensors of rank 4, 3 and 0 and an int64 0-D buffer, each element a function of its
     // PyTorch index, which torch_check.py recomputes; the non-persistent buffer is not written

@@ -1319,6 +1319,68 @@ def conv_cases():
     write_print("conv1d_valid_print", nn.Conv1d(1, 12, 5, padding="valid"))
 
 
+# ---------------------------------------------------------------- interop: conv and recurrent files
+
+class LastStep(nn.Module):
+    """ctnn::LastStep: `out[:, -1, :]`."""
+
+    def forward(self, x):
+        return x[:, -1, :]
+
+
+def io_nets_cases():
+    """safetensors files PyTorch writes for the layer families of issues 12 and 13, loaded by
+    ctnn strictly and compiled in by ctnn-embed (tests/interop/embed_test.cpp): a CNN with
+    BatchNorm (running statistics from three training-mode forwards, num_batches_tracked 3, a
+    bias-free Conv2d), a two-layer GRU + Linear on every step, and a bidirectional bias-free
+    LSTM + LastStep + Linear. data/io_<name>.txt holds x and PyTorch's eval-mode y (float64
+    forward of the float32 weights)."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
+    from safetensors_torch import save_file
+
+    def case(name, description, make, x_shape, train_forwards=0):
+        torch.manual_seed(case_seed(name))
+        net = make()
+        with torch.no_grad():
+            for p in net.parameters():  # off PyTorch's constant inits (BatchNorm's 1 and 0)
+                p.add_(torch.empty_like(p).uniform_(-0.3, 0.3))
+            net.train()
+            for _ in range(train_forwards):
+                net(torch.randn(4, *x_shape) * 1.5 + 0.3)
+        net.eval()
+        path = os.path.join(DATA_DIR, name + ".safetensors")
+        save_file(net.state_dict(), path, metadata={"format": "pt"})
+        print("wrote %s (%d bytes)" % (os.path.relpath(path), os.path.getsize(path)))
+        x = torch.randn(3, *x_shape, dtype=torch.float64)
+        net64 = make().double().eval()
+        net64.load_state_dict({k: (v.double() if v.is_floating_point() else v) for k, v in net.state_dict().items()})
+        with torch.no_grad():
+            y = net64(x)
+        write_case(name, description, [("x", x.reshape(3, -1)), ("y", y.reshape(3, -1))])
+
+    case("io_cnn", "nn.Sequential(Conv2d(1,4,3,padding=1), BatchNorm2d(4), ReLU, MaxPool2d(2), "
+         "Conv2d(4,4,3,stride=2,padding=1,bias=False), BatchNorm2d(4), ReLU, Flatten, Linear(16,3)) on (1,8,8), eval",
+         lambda: nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2),
+                               nn.Conv2d(4, 4, 3, stride=2, padding=1, bias=False), nn.BatchNorm2d(4), nn.ReLU(),
+                               nn.Flatten(), nn.Linear(16, 3)),
+         (1, 8, 8), train_forwards=3)
+    case("io_gru", "SeqModel(GRU(2, 8, num_layers=2, batch_first=True), Linear(8, 1)) on (T, F) = (6, 2)",
+         lambda: SeqModel(nn.GRU(2, 8, num_layers=2, batch_first=True), nn.Linear(8, 1)), (6, 2))
+
+    class LstmLast(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.add_module("0", nn.LSTM(2, 5, bias=False, bidirectional=True, batch_first=True))
+            self.add_module("1", LastStep())
+            self.add_module("2", nn.Linear(10, 2))
+
+        def forward(self, x):
+            return getattr(self, "2")(getattr(self, "1")(getattr(self, "0")(x)[0]))
+
+    case("io_lstm", "LSTM(2, 5, bias=False, bidirectional=True, batch_first=True), LastStep, Linear(10, 2) on (4, 2)",
+         LstmLast, (4, 2))
+
+
 GROUPS = {
     "core": core_cases,
     "modules": module_cases,
@@ -1335,6 +1397,7 @@ GROUPS = {
     "recurrent": recurrent_cases,
     "containers": containers_cases,
     "tcn": tcn_cases,
+    "io_nets": io_nets_cases,
 }
 
 

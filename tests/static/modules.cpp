@@ -149,6 +149,83 @@ static_assert(init::fans<Conv2dWeight>().fan_in == 3 * 9 && init::fans<Conv2dWei
 static_assert(init::fans<Conv1dWeight>().fan_in == 1 * 5 && init::fans<Conv1dWeight>().fan_out == 16 * 5);
 static_assert(init::fans<TensorParameter<float, 8, 1>>().fan_in == 1 && init::fans<TensorParameter<float, 8, 1>>().fan_out == 8);
 
+// the fingerprint of the layer families (issues 12, 13): every size and option that decides the
+// parameters or the computation is in it, so that files for another configuration are refused;
+// equal configurations, bound to any input length, describe alike
+template <class... L>
+using OnSignal = with_input<Sequential<L...>, 2, 16>;      // (C, L) = (2, 16)
+template <class... L>
+using OnImage = with_input<Sequential<L...>, 2, 8, 8>;     // (C, H, W) = (2, 8, 8)
+template <class... L>
+using OnSequence = with_input<Sequential<L...>, 10, 2>;    // (T, F) = (10, 2)
+static_assert(architecture<Conv1d<2, 4, 3>> == "Conv1d(2,4,kernel_size=3)");
+static_assert(architecture<OnSignal<Conv1d<2, 4, 3>>> == "Sequential(Conv1d(2,4,kernel_size=3))");
+static_assert(architecture<OnSignal<Conv1d<2, 4, 3>>> == architecture<with_input<Sequential<Conv1d<2, 4, 3>>, 2, 20>>);
+static_assert(architecture<OnSignal<Conv1d<2, 4, 3>>> != architecture<OnSignal<Conv1d<2, 4, 5>>>);
+static_assert(architecture<OnSignal<Conv1d<2, 4, 3>>> != architecture<OnSignal<Conv1d<2, 4, 3, ConvOptions{.padding = 1}>>>);
+static_assert(architecture<OnSignal<Conv1d<2, 4, 3, ConvOptions{.stride = 2}>>> !=
+              architecture<OnSignal<Conv1d<2, 4, 3, ConvOptions{.dilation = 2}>>>);
+static_assert(architecture<Conv1d<2, 4, 3, ConvOptions{.padding = same, .dilation = 3, .groups = 2,
+                                                      .bias = false, .padding_mode = PaddingMode::reflect}>> ==
+              "Conv1d(2,4,kernel_size=3,padding=same,dilation=3,groups=2,bias=False,padding_mode=reflect)");
+static_assert(architecture<Conv1d<2, 4, 3, ConvOptions{.padding = causal}>> == "Conv1d(2,4,kernel_size=3,padding=causal)");
+static_assert(architecture<OnImage<Conv2d<2, 4, size2{3, 5}, ConvOptions{.stride = 2, .padding = size2{1, 2}}>>> ==
+              "Sequential(Conv2d(2,4,kernel_size=(3,5),stride=(2,2),padding=(1,2)))");
+static_assert(architecture<OnImage<Conv2d<2, 4, 3>>> != architecture<OnImage<Conv2d<2, 4, size2{3, 1}>>>);
+static_assert(architecture<ConvTranspose1d<2, 4, 3, ConvTransposeOptions{.stride = 2, .output_padding = 1}>> ==
+              "ConvTranspose1d(2,4,kernel_size=3,stride=2,output_padding=1)");
+static_assert(architecture<OnImage<ConvTranspose2d<2, 4, 3>>> == "Sequential(ConvTranspose2d(2,4,kernel_size=(3,3)))");
+static_assert(architecture<OnImage<ConvTranspose2d<2, 4, 3>>> != architecture<OnImage<Conv2d<2, 4, 3>>>);
+// pooling: kernel sizes, strides, paddings, output sizes
+static_assert(architecture<OnImage<MaxPool2d<2>>> == "Sequential(MaxPool2d(kernel_size=(2,2)))");
+static_assert(architecture<OnImage<MaxPool2d<2>>> != architecture<OnImage<MaxPool2d<4>>>);
+static_assert(architecture<OnImage<MaxPool2d<2>>> != architecture<OnImage<MaxPool2d<2, PoolOptions{.stride = 1}>>>);
+static_assert(architecture<OnImage<MaxPool2d<2>>> == architecture<OnImage<MaxPool2d<2, PoolOptions{.stride = 2}>>>);
+static_assert(architecture<OnImage<MaxPool2d<2>>> != architecture<OnImage<AvgPool2d<2>>>);
+static_assert(architecture<MaxPool1d<3, PoolOptions{.stride = 2, .padding = 1, .dilation = 2, .ceil_mode = true}>> ==
+              "MaxPool1d(kernel_size=3,stride=2,padding=1,dilation=2,ceil_mode=True)");
+static_assert(architecture<AvgPool1d<3, PoolOptions{.count_include_pad = false}>> ==
+              "AvgPool1d(kernel_size=3,count_include_pad=False)");
+static_assert(architecture<AvgPool2d<2, PoolOptions{.divisor_override = 3}>> ==
+              "AvgPool2d(kernel_size=(2,2),divisor_override=3)");
+static_assert(architecture<OnSignal<AdaptiveAvgPool1d<1>>> != architecture<OnSignal<AdaptiveAvgPool1d<2>>>);
+static_assert(architecture<OnSignal<AdaptiveMaxPool1d<1>>> == "Sequential(AdaptiveMaxPool1d(output_size=1))");
+static_assert(architecture<AdaptiveAvgPool2d<size2{2, 3}>> == "AdaptiveAvgPool2d(output_size=(2,3))");
+static_assert(architecture<AdaptiveMaxPool2d<1>> != architecture<AdaptiveAvgPool2d<1>>);
+// normalisations and PReLU: channels, groups, shapes, the options that decide the tensors
+static_assert(architecture<OnImage<BatchNorm2d<2>>> == "Sequential(BatchNorm2d(2))");
+static_assert(architecture<BatchNorm1d<8>> != architecture<BatchNorm1d<16>>);
+static_assert(architecture<BatchNorm2d<8, BatchNormOptions{.affine = false, .track_running_stats = false}>> ==
+              "BatchNorm2d(8,affine=False,track_running_stats=False)");
+static_assert(architecture<GroupNorm<2, 8>> == "GroupNorm(2,8)" && architecture<GroupNorm<4, 8>> == "GroupNorm(4,8)");
+static_assert(architecture<LayerNorm<shape_of<4, 8>, LayerNormOptions{.elementwise_affine = false}>> ==
+              "LayerNorm(4,8,elementwise_affine=False)");
+static_assert(architecture<LayerNorm<8>> != architecture<LayerNorm<16>>);
+static_assert(architecture<PReLU<>> == "PReLU(num_parameters=1)" && architecture<PReLU<8>> == "PReLU(num_parameters=8)");
+// recurrent layers: input and hidden sizes, layers, bias, direction, nonlinearity; not T
+static_assert(architecture<OnSequence<GRU<2, 8>>> == "Sequential(GRU(2,8))");
+static_assert(architecture<OnSequence<GRU<2, 8>>> == architecture<with_input<Sequential<GRU<2, 8>>, 20, 2>>);
+static_assert(architecture<OnSequence<GRU<2, 8>>> != architecture<OnSequence<GRU<2, 16>>>);
+static_assert(architecture<OnSequence<GRU<2, 8>>> != architecture<OnSequence<LSTM<2, 8>>>);
+static_assert(architecture<OnSequence<GRU<2, 8>>> != architecture<OnSequence<RNN<2, 8>>>);
+static_assert(architecture<OnSequence<GRU<2, 8>>> != architecture<OnSequence<GRU<2, 8, RNNOptions{.num_layers = 2}>>>);
+static_assert(architecture<OnSequence<GRU<2, 8>>> != architecture<OnSequence<GRU<2, 8, RNNOptions{.bidirectional = true}>>>);
+static_assert(architecture<LSTM<2, 8, RNNOptions{.num_layers = 3, .bias = false, .bidirectional = true}>> ==
+              "LSTM(2,8,num_layers=3,bias=False,bidirectional=True)");
+static_assert(architecture<RNN<2, 8, RNNOptions{.nonlinearity = Nonlinearity::relu}>> == "RNN(2,8,nonlinearity=relu)");
+static_assert(architecture<OnSequence<GRU<2, 8>, LastStep, Linear<8, 1>>> == "Sequential(GRU(2,8),LastStep(80,8),Linear(8,1))");
+// summary walks them: a two-layer GRU's 720 parameters (3 x 8 x (2 + 8 + 2) + 3 x 8 x (8 + 8 + 2))
+// and the Linear's 9, BatchNorm2d's buffers (2 x 4 floats and the int64 counter); the type-level walk names a
+// recurrent layer's children as its state_dict does
+using GruModel = with_input<Sequential<GRU<2, 8, RNNOptions{.num_layers = 2}>, LastStep, Linear<8, 1>>, 6, 2>;
+using BnModel = with_input<Sequential<Conv2d<1, 4, 3, ConvOptions{.padding = 1}>, BatchNorm2d<4>, ReLU, MaxPool2d<2>,
+                                      Flatten, Linear<64, 3>>,
+                           1, 8, 8>;
+static_assert(summary<GruModel>().total_params == 720 + 9 && parameter_count<GruModel> == 720 + 9);
+static_assert(summary<BnModel>().total_params == 40 + 8 + 195 && summary<BnModel>().buffer_bytes == 40);
+static_assert(GRU<2, 8, RNNOptions{.bidirectional = true}>::child_names[6].view() == "bias_ih_l0_reverse");
+static_assert(LSTM<2, 8, RNNOptions{.num_layers = 2, .bias = false}>::child_names[3].view() == "weight_hh_l1");
+
 // Dual numbers at compile time
 constexpr Dual<double> x{3.0, 1.0};
 static_assert((x * x + 2.0 * x).d == 8.0);  // d/dx (x^2 + 2x) at 3

@@ -764,6 +764,79 @@ TEST_CASE("a checkpoint resumes training bit for bit", "[io][checkpoint]") {
 }
 
 namespace {
+/// The layer families of issues 12 and 13 under Adam: a CNN whose BatchNorm trains (its running
+/// statistics and num_batches_tracked move every step), and a two-layer GRU read at its last
+/// step. The same batch every step, so that k + k steps can be compared with 2k.
+using BnNet = ctnn::with_input<ctnn::Sequential<ctnn::Conv2d<1, 3, 3, ctnn::ConvOptions{.padding = 1}>,
+                                                ctnn::BatchNorm2d<3>, ctnn::ReLU, ctnn::MaxPool2d<2>, ctnn::Flatten,
+                                                ctnn::Linear<12, 2>>,
+                               1, 4, 4>;
+using GruNet = ctnn::with_input<
+    ctnn::Sequential<ctnn::GRU<2, 4, ctnn::RNNOptions{.num_layers = 2}>, ctnn::LastStep, ctnn::Linear<4, 1>>, 5, 2>;
+
+template <class Net>
+struct FamilyTrainer {
+  Net net = seeded<Net>(42);
+  ctnn::optim::Adam<Net> opt{net, {.lr = 0.01}};
+
+  void train(int steps) {
+    ctnn::Generator gen(1234);
+    Eigen::Matrix<float, Net::in_features, 8> x;
+    for (auto& v : x.reshaped()) v = static_cast<float>(gen.normal());
+    Eigen::Matrix<float, Net::out_features, 8> target;
+    for (auto& v : target.reshaped()) v = static_cast<float>(gen.normal());
+    const ctnn::MSELoss loss;
+    for (int i = 0; i < steps; ++i) {
+      const auto y = net.forward(x);
+      opt.zero_grad();
+      net.backward(loss.grad(y, target));
+      opt.step();
+    }
+  }
+  std::vector<std::byte> state() { return ctnn::detail::checkpoint_writer(net, opt).bytes(); }
+};
+
+/// k steps, a checkpoint, a fresh model and optimizer loading it, k more steps: the same bits
+/// (parameters, BatchNorm's buffers, Adam's moments and steps) as 2k steps in one run.
+template <class Net>
+void check_resume(const fs::path& path, int k) {
+  auto straight = std::make_unique<FamilyTrainer<Net>>();
+  straight->train(2 * k);
+  auto first = std::make_unique<FamilyTrainer<Net>>();
+  first->train(k);
+  ctnn::save_checkpoint(path, first->net, first->opt);
+  auto resumed = std::make_unique<FamilyTrainer<Net>>();
+  resumed->net = seeded<Net>(99);  // other weights, no history
+  ctnn::load_checkpoint(path, resumed->net, resumed->opt);
+  CHECK(resumed->state() == first->state());
+  resumed->train(k);
+  CHECK(resumed->state() == straight->state());
+  CHECK(resumed->state() != first->state());  // k more steps moved it (the test can fail)
+}
+}  // namespace
+
+TEST_CASE("checkpoints of a BatchNorm CNN and a GRU under Adam resume bit for bit", "[io][checkpoint]") {
+  const fs::path dir = temp_dir();
+  check_resume<BnNet>(dir / "bn.safetensors", 4);
+  check_resume<GruNet>(dir / "gru.safetensors", 4);
+  // the BatchNorm buffers and the recurrent parameters are in the checkpoint under PyTorch's names
+  const auto bn = ctnn::SafetensorsFile::read(dir / "bn.safetensors");
+  REQUIRE(bn.find("model.1.num_batches_tracked") != nullptr);
+  CHECK(bn.find("model.1.num_batches_tracked")->dtype == ctnn::Dtype::I64);
+  CHECK(bn.find("model.1.running_var")->shape == std::vector<std::int64_t>{3});
+  CHECK(bn.find("model.0.weight")->shape == std::vector<std::int64_t>{3, 1, 3, 3});
+  CHECK(bn.find("optimizer.state.0.exp_avg")->shape == std::vector<std::int64_t>{3, 1, 3, 3});
+  BnNet net;
+  ctnn::optim::Adam<BnNet> opt{net, {.lr = 0.01}};
+  ctnn::load_checkpoint(dir / "bn.safetensors", net, opt);
+  CHECK(net.get<1>().num_batches_tracked.item() == 4);
+  const auto gru = ctnn::SafetensorsFile::read(dir / "gru.safetensors");
+  CHECK(gru.find("model.0.weight_ih_l1")->shape == std::vector<std::int64_t>{12, 4});
+  CHECK(gru.find("optimizer.state.4.exp_avg_sq")->shape == std::vector<std::int64_t>{12, 4});  // weight_ih_l1
+  fs::remove_all(dir);
+}
+
+namespace {
 /// `file` again with every one-column 2-D tensor stored 1-D, (R, 1) -> (R): what ctnn wrote
 /// before its tensors kept their parameter's ndim.
 std::vector<std::byte> with_1d_columns(const ctnn::SafetensorsFile& file) {

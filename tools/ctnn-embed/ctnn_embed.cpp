@@ -49,8 +49,9 @@ bool is_index(const std::string& s) {
   return true;
 }
 
-/// "1.0.weight" -> "m.template get<1>().template get<0>().weight": the C++ path of a
-/// state_dict name (numbers are Sequential children, words are members).
+/// "1.0.weight" -> `ctnn::embedded_slot<"weight">(m.template get<1>().template get<0>())`: the
+/// C++ path of a state_dict name (numbers are Sequential children, words are members, the last
+/// word the tensor, found by name).
 std::string accessor(const std::string& name) {
   std::string out = "m";
   std::stringstream in(name);
@@ -63,6 +64,9 @@ std::string accessor(const std::string& name) {
     const std::string& p = parts[i];
     if (is_index(p) && i + 1 < parts.size()) {
       out += ".template get<" + p + ">()";
+    } else if (is_identifier(p) && i + 1 == parts.size()) {
+      // the tensor: a member, or a child its layer names (a GRU's weight_ih_l0), found by name
+      out = "ctnn::embedded_slot<\"" + p + "\">(" + out + ")";
     } else if (is_identifier(p)) {
       out += "." + p;
     } else {

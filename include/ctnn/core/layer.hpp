@@ -21,7 +21,8 @@
 ///   Sequential's gradient buffers serve every call and a large map allocates nothing);
 /// - containers (one walker, core/module.hpp): `using child_types = std::tuple<...>`,
 ///   `for_each_child(f)` calling f(name, child), `static constexpr std::array<Shape, N + 1>
-///   child_input_shapes` (the shape each child sees, and the output's);
+///   child_input_shapes` (the shape each child sees, and the output's), and `static constexpr
+///   std::array<detail::short_name, N> child_names` when they are not "0", "1", ...;
 /// - modes and initialisation: `set_training(bool)`, `reset_parameters(Generator&)`;
 /// - scalar types: `using scalar_type`, `template <class S> using with_scalar = ...`;
 /// - print and summary: `repr_name`, `extra_repr() const`, `static constexpr long long
@@ -29,6 +30,8 @@
 ///   keeps per element for backward, beyond the activations its owner keeps), and for a
 ///   container other than Sequential `static constexpr long long kept_values(Shape in)`
 ///   (values per sample it keeps itself for backward, beyond its children's; -1 unknown);
+/// - fingerprint (io/fingerprint.hpp): `template <class A> static constexpr void describe(A&
+///   args)`, the layer's arguments (`args.arg(8)`, `args.arg("stride", 2)`) in place of its widths;
 /// - streaming (core/streaming.hpp): `static constexpr int step_in_features, step_out_features`,
 ///   `step(x)` on a (step_in_features x n) block of time steps, returning step_out_features x
 ///   n and keeping the state, `void reset_state()`, `static constexpr long long state_bytes`;

@@ -252,20 +252,30 @@ struct index_name;
 template <class T, class Pair>
 using member_t = std::remove_cvref_t<decltype(boost::hana::second(std::declval<Pair>())(std::declval<T&>()))>;
 
-template <class C, class F, std::size_t... Is>
+/// The name of T's I-th listed child: T::child_names[I] when T names its children (a
+/// recurrent layer's "weight_ih_l0", ...), else "0", "1", ... (Sequential's).
+template <class T, std::size_t I>
+constexpr std::string_view listed_child_name() {
+  if constexpr (requires { T::child_names[I].view(); }) {
+    return T::child_names[I].view();
+  } else {
+    return index_name<I>::value;
+  }
+}
+
+template <class T, class F, std::size_t... Is>
 constexpr void for_each_listed_child_type(F& f, std::index_sequence<Is...>) {
-  (f(std::type_identity<std::tuple_element_t<Is, C>>{}, index_name<Is>::value), ...);
+  (f(std::type_identity<std::tuple_element_t<Is, typename T::child_types>>{}, listed_child_name<T, Is>()), ...);
 }
 
 /// The walk over types, as for_each_child walks objects: calls f(type_identity<Child>, name)
 /// for every direct child of T, in state_dict order: a container's child_types ("0", "1",
-/// ...) or a reflected struct's members under their own names (parameters, buffers and
+/// ..., or its child_names) or a reflected struct's members under their own names (parameters, buffers and
 /// empty slots included: callers decide what a child is).
 template <class T, class F>
 constexpr void for_each_child_type(F&& f) {
   if constexpr (ListsChildTypes<T>) {
-    using C = typename T::child_types;
-    for_each_listed_child_type<C>(f, std::make_index_sequence<std::tuple_size_v<C>>{});
+    for_each_listed_child_type<T>(f, std::make_index_sequence<std::tuple_size_v<typename T::child_types>>{});
   } else if constexpr (HanaStruct<T>) {
     if constexpr (check_reflected_members<T>()) {
       boost::hana::for_each(boost::hana::accessors<T>(), [&](auto pair) {

@@ -4,7 +4,7 @@
 /// ctnn::embedded_tensor_count<Model> counts the tensors a header must provide.
 ///
 /// A generated header calls, for every tensor of the file,
-///   ctnn::assign_embedded<"0.weight", 128, 8>(m.template get<0>().weight, data::t0);
+///   ctnn::assign_embedded<"0.weight", 128, 8>(ctnn::embedded_slot<"weight">(m.template get<0>()), data::t0);
 /// and checks `ctnn::check_embedded_tensor_count<Model, 4>()`, so the compiler proves that
 /// the header fills every parameter and buffer of Model with an array of the right shape.
 #pragma once
@@ -12,8 +12,10 @@
 #include <algorithm>
 #include <array>
 #include <boost/hana/accessors.hpp>
+#include <boost/hana/at.hpp>
 #include <boost/hana/second.hpp>
 #include <cstddef>
+#include <string_view>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -70,7 +72,56 @@ struct embedded_header {
   static constexpr bool holds_tensors_but_the_model_has = InHeader == InModel;
 };
 
+inline constexpr std::size_t no_child = static_cast<std::size_t>(-1);
+
+/// The position of the child named `name` among T's children (for_each_child_type's order and
+/// names), no_child when T has none of that name.
+template <class T>
+constexpr std::size_t child_index(std::string_view name) {
+  std::size_t i = 0, found = no_child;
+  for_each_child_type<T>([&]<class C>(std::type_identity<C>, std::string_view n) {
+    if (n == name && found == no_child) found = i;
+    ++i;
+  });
+  return found;
+}
+
+template <string_literal Name>
+struct embedded_slot_name {
+  template <class Parent>
+  static constexpr bool is_not_a_child_of = false;
+};
+
 }  // namespace detail
+
+/// The child of `parent` that state_dict calls Name: a reflected member (`bias`), or a child
+/// a container names (a recurrent layer's `weight_ih_l0`); found at compile time. Generated
+/// headers reach every tensor through it.
+template <detail::string_literal Name, class Parent>
+auto& embedded_slot(Parent& parent) {
+  constexpr std::size_t i = detail::child_index<Parent>(Name.view());
+  if constexpr (i == detail::no_child) {
+    // Fix: regenerate the header with ctnn-embed from weights of this architecture, or change
+    // the model type named by --type.
+    static_assert(detail::embedded_slot_name<Name>::template is_not_a_child_of<Parent>,
+                  "ctnn-embed: the generated header names a tensor the model does not have (the note names "
+                  "it and the layer)");
+    return parent;
+  } else if constexpr (detail::ListsChildTypes<Parent>) {
+    using Child = std::tuple_element_t<i, typename Parent::child_types>;
+    Child* slot = nullptr;
+    std::size_t k = 0;
+    detail::for_each_child(parent, [&](std::string_view, auto& c) {
+      if constexpr (std::is_same_v<std::remove_cvref_t<decltype(c)>, Child>) {
+        if (k == i) slot = &c;
+      }
+      ++k;
+    });
+    return *slot;
+  } else {
+    return boost::hana::second(boost::hana::at_c<i>(boost::hana::accessors<Parent>()))(parent);
+  }
+}
 
 /// Number of tensors (parameters and persistent buffers) in Model's state_dict.
 template <class Model>
@@ -88,18 +139,30 @@ constexpr bool check_embedded_tensor_count() {
   return true;  // the static_assert above has spoken; one error is enough
 }
 
-/// Copies `data` (row-major, PyTorch's layout) into a Parameter's or Buffer's value. Shape is
-/// PyTorch's shape of the tensor, any rank (none for a 0-D tensor), checked against the
-/// target's shape() at compile time; the target stores it as its row-major flattening.
-template <detail::string_literal Name, int... Shape, class Target, class T, std::size_t N>
-void assign_embedded(Target& target, const T (&data)[N]) {
-  constexpr bool ok = detail::check_embedded_shape<Name, Target, Shape...>(
-      std::make_index_sequence<std::tuple_size_v<decltype(Target::shape())>>{});
+namespace detail {
+/// assign_embedded's copy, once the slot is a tensor.
+template <string_literal Name, int... Shape, class Target, class T, std::size_t N>
+void assign_checked(Target& target, const T (&data)[N]) {
+  constexpr bool ok =
+      check_embedded_shape<Name, Target, Shape...>(std::make_index_sequence<std::tuple_size_v<decltype(Target::shape())>>{});
   if constexpr (ok) {
     static_assert(N == static_cast<std::size_t>(Target::size), "ctnn-embed: array size and shape disagree");
     using S = typename Target::scalar_type;
     for (int r = 0; r < Target::rows; ++r)
       for (int c = 0; c < Target::cols; ++c) target.value(r, c) = static_cast<S>(data[r * Target::cols + c]);
+  }
+}
+}  // namespace detail
+
+/// Copies `data` (row-major, PyTorch's layout) into a Parameter's or Buffer's value. Shape is
+/// PyTorch's shape of the tensor, any rank (none for a 0-D tensor), checked against the
+/// target's shape() at compile time; the target stores it as its row-major flattening.
+template <detail::string_literal Name, int... Shape, class Target, class T, std::size_t N>
+void assign_embedded(Target& target, const T (&data)[N]) {
+  if constexpr (!ParameterType<Target> && !BufferType<Target>) {
+    return;  // embedded_slot found no tensor of that name and has said so: one error is enough
+  } else {
+    detail::assign_checked<Name, Shape...>(target, data);
   }
 }
 

@@ -14,6 +14,11 @@
 ///   / `name=Buffer()` (0-D); a non-persistent buffer is not in files, so not here either.
 /// Built-in layers are thus described by name and widths (Linear(8,128,bias=None) when
 /// Linear has no bias); a user's layer by its class name and what it holds.
+/// A layer with a describe hook (DescribesItself) is its name and the arguments the hook
+/// writes, PyTorch's constructor arguments that differ from their defaults, as PyTorch's
+/// repr: `Conv2d(1,8,kernel_size=(3,3),padding=(1,1))`, `MaxPool2d(kernel_size=(2,2))`,
+/// `GRU(1,8,num_layers=2,bidirectional=True)`, `BatchNorm2d(8)`, `PReLU(num_parameters=8)`;
+/// not its input's length, which decides no parameter.
 #pragma once
 
 #include <array>
@@ -50,7 +55,8 @@ struct description_sink {
 template <class T>
 constexpr void describe(description_sink& s);
 
-/// "(" before the first argument, "," before the others.
+/// "(" before the first argument, "," before the others. A layer's describe hook writes its
+/// arguments through arg(): `5`, `stride=2`, `padding=same`, `kernel_size=(3,5)`.
 struct argument_list {
   description_sink& s;
   bool open = false;
@@ -61,7 +67,40 @@ struct argument_list {
   constexpr void close() {
     if (open) s.put(")");
   }
+  constexpr void arg(long long v) {
+    next();
+    s.put(v);
+  }
+  constexpr void arg(std::string_view key, long long v) {
+    key_of(key);
+    s.put(v);
+  }
+  constexpr void arg(std::string_view key, std::string_view v) {
+    key_of(key);
+    s.put(v);
+  }
+  constexpr void arg(std::string_view key, long long h, long long w) {
+    key_of(key);
+    s.put("(");
+    s.put(h);
+    s.put(",");
+    s.put(w);
+    s.put(")");
+  }
+
+ private:
+  constexpr void key_of(std::string_view key) {
+    next();
+    s.put(key);
+    s.put("=");
+  }
 };
+
+/// A layer's own description of its arguments (the sizes and options that decide its
+/// parameters and its computation, which widths alone do not tell: kernel sizes, strides,
+/// hidden sizes, layers): `template <class A> static constexpr void describe(A& args)`.
+template <class T>
+concept DescribesItself = requires(argument_list& a) { T::describe(a); };
 
 /// `Parameter(8,3,3,3)`: the kind and PyTorch's shape, `Parameter()` for a 0-D tensor.
 template <class T>
@@ -112,6 +151,11 @@ constexpr void describe(description_sink& s) {
   }
   s.put(repr_name_of<T>());
   argument_list args{s};
+  if constexpr (DescribesItself<T>) {  // the layer's describe hook says it all
+    T::describe(args);
+    args.close();
+    return;
+  }
   if constexpr (!ListsChildTypes<T> && requires { T::in_features; T::out_features; }) {
     if constexpr (T::in_features != any && T::out_features != any) {
       args.next();

@@ -213,6 +213,13 @@ struct BasicBatchNorm {
            ", track_running_stats=" + (track_running_stats ? "True" : "False");
   }
   static constexpr std::string_view repr_name = Dim == 1 ? "BatchNorm1d" : "BatchNorm2d";
+  /// The fingerprint's arguments: C and the options that decide the parameters and buffers.
+  template <class A>
+  static constexpr void describe(A& args) {
+    args.arg(C);
+    if (!O.affine) args.arg("affine", "False");
+    if (!O.track_running_stats) args.arg("track_running_stats", "False");
+  }
 
  private:
   using stats_t = Matrix<Scalar, C, 1>;

@@ -412,7 +412,7 @@ constexpr bool check_conv_input() {
 inline std::string conv_tuple(bool one_d, int h, int w) {
   return one_d ? "(" + std::to_string(w) + ",)" : "(" + std::to_string(h) + ", " + std::to_string(w) + ")";
 }
-inline std::string_view padding_mode_name(PaddingMode m) {
+constexpr std::string_view padding_mode_name(PaddingMode m) {
   switch (m) {
     case PaddingMode::reflect: return "reflect";
     case PaddingMode::replicate: return "replicate";
@@ -440,6 +440,36 @@ inline std::string conv_extra_repr(bool one_d, int in, int out, size2 k, size2 s
   if (!bias) s += ", bias=False";
   if (mode != PaddingMode::zeros) s += ", padding_mode=" + std::string(padding_mode_name(mode));
   return s;
+}
+
+/// conv_extra_repr's arguments for the fingerprint's describe hook: In, Out, kernel_size,
+/// and each option that is not PyTorch's default; 2-D sizes as (h,w).
+template <class A>
+constexpr void conv_describe(A& a, bool one_d, int in, int out, size2 k, size2 stride, padding pad, size2 dilation,
+                             size2 output_padding, int groups, bool bias, PaddingMode mode) {
+  const auto sizes = [&](std::string_view key, int h, int w) {
+    if (one_d) {
+      a.arg(key, w);
+    } else {
+      a.arg(key, h, w);
+    }
+  };
+  a.arg(in);
+  a.arg(out);
+  sizes("kernel_size", k.h, k.w);
+  if (stride != size2(1)) sizes("stride", stride.h, stride.w);
+  switch (pad.kind) {
+    case PaddingKind::same: a.arg("padding", "same"); break;
+    case PaddingKind::valid: a.arg("padding", "valid"); break;
+    case PaddingKind::causal: a.arg("padding", "causal"); break;
+    default:
+      if (pad.h != 0 || pad.w != 0) sizes("padding", pad.h, pad.w);
+  }
+  if (dilation != size2(1)) sizes("dilation", dilation.h, dilation.w);
+  if (output_padding != size2(0)) sizes("output_padding", output_padding.h, output_padding.w);
+  if (groups != 1) a.arg("groups", groups);
+  if (!bias) a.arg("bias", "False");
+  if (mode != PaddingMode::zeros) a.arg("padding_mode", padding_mode_name(mode));
 }
 
 /// PyTorch's reset_parameters of _ConvNd: kaiming_uniform(a=sqrt(5)) on the weight, which is
@@ -633,6 +663,12 @@ struct Conv1d : detail::conv_base<detail::conv1d_geometry(In, Out, Kernel, O, L)
     return detail::conv_extra_repr(true, In, Out, Kernel, O.stride, O.padding, O.dilation, 0, O.groups, O.bias,
                                    O.padding_mode);
   }
+  /// The fingerprint's arguments: the same, compact (ctnn/io/fingerprint.hpp).
+  template <class A>
+  static constexpr void describe(A& args) {
+    detail::conv_describe(args, true, In, Out, Kernel, O.stride, O.padding, O.dilation, 0, O.groups, O.bias,
+                                   O.padding_mode);
+  }
 
   // streaming (causal padding, stride 1): a ring buffer of the last (K - 1) dilation + 1
   // inputs; output t reads the taps t - (K - 1 - k) dilation, as the sequence form does
@@ -744,6 +780,12 @@ struct Conv1d<In, Out, Kernel, O, Scalar, any> {
     return detail::conv_extra_repr(true, In, Out, Kernel, O.stride, O.padding, O.dilation, 0, O.groups, O.bias,
                                    O.padding_mode);
   }
+  /// The fingerprint's arguments: the same, compact (ctnn/io/fingerprint.hpp).
+  template <class A>
+  static constexpr void describe(A& args) {
+    detail::conv_describe(args, true, In, Out, Kernel, O.stride, O.padding, O.dilation, 0, O.groups, O.bias,
+                                   O.padding_mode);
+  }
 };
 
 /// torch.nn.Conv2d(In, Out, Kernel, ...) on (In, H, W) samples: `ctnn::Conv2d<1, 8, 3,
@@ -772,6 +814,12 @@ struct Conv2d : detail::conv_base<detail::conv_geometry_of(In, Out, Kernel, O, H
   static constexpr std::string_view repr_name = "Conv2d";
   std::string extra_repr() const {
     return detail::conv_extra_repr(false, In, Out, Kernel, O.stride, O.padding, O.dilation, 0, O.groups, O.bias,
+                                   O.padding_mode);
+  }
+  /// The fingerprint's arguments: the same, compact (ctnn/io/fingerprint.hpp).
+  template <class A>
+  static constexpr void describe(A& args) {
+    detail::conv_describe(args, false, In, Out, Kernel, O.stride, O.padding, O.dilation, 0, O.groups, O.bias,
                                    O.padding_mode);
   }
 };
@@ -804,6 +852,12 @@ struct Conv2d<In, Out, Kernel, O, Scalar, any, any> {
   static constexpr std::string_view repr_name = "Conv2d";
   std::string extra_repr() const {
     return detail::conv_extra_repr(false, In, Out, Kernel, O.stride, O.padding, O.dilation, 0, O.groups, O.bias,
+                                   O.padding_mode);
+  }
+  /// The fingerprint's arguments: the same, compact (ctnn/io/fingerprint.hpp).
+  template <class A>
+  static constexpr void describe(A& args) {
+    detail::conv_describe(args, false, In, Out, Kernel, O.stride, O.padding, O.dilation, 0, O.groups, O.bias,
                                    O.padding_mode);
   }
 };
@@ -887,6 +941,12 @@ struct ConvTranspose1d
     return detail::conv_extra_repr(true, In, Out, Kernel, O.stride, O.padding, O.dilation, O.output_padding, O.groups,
                                    O.bias, PaddingMode::zeros);
   }
+  /// The fingerprint's arguments: the same, compact (ctnn/io/fingerprint.hpp).
+  template <class A>
+  static constexpr void describe(A& args) {
+    detail::conv_describe(args, true, In, Out, Kernel, O.stride, O.padding, O.dilation, O.output_padding, O.groups,
+                                   O.bias, PaddingMode::zeros);
+  }
 };
 
 /// ConvTranspose1d before its input length is known (see Conv1d's).
@@ -915,6 +975,12 @@ struct ConvTranspose1d<In, Out, Kernel, O, Scalar, any> {
   static constexpr std::string_view repr_name = "ConvTranspose1d";
   std::string extra_repr() const {
     return detail::conv_extra_repr(true, In, Out, Kernel, O.stride, O.padding, O.dilation, O.output_padding, O.groups,
+                                   O.bias, PaddingMode::zeros);
+  }
+  /// The fingerprint's arguments: the same, compact (ctnn/io/fingerprint.hpp).
+  template <class A>
+  static constexpr void describe(A& args) {
+    detail::conv_describe(args, true, In, Out, Kernel, O.stride, O.padding, O.dilation, O.output_padding, O.groups,
                                    O.bias, PaddingMode::zeros);
   }
 };
@@ -948,6 +1014,12 @@ struct ConvTranspose2d : detail::conv_base<detail::transposed_geometry(In, Out, 
     return detail::conv_extra_repr(false, In, Out, Kernel, O.stride, O.padding, O.dilation, O.output_padding,
                                    O.groups, O.bias, PaddingMode::zeros);
   }
+  /// The fingerprint's arguments: the same, compact (ctnn/io/fingerprint.hpp).
+  template <class A>
+  static constexpr void describe(A& args) {
+    detail::conv_describe(args, false, In, Out, Kernel, O.stride, O.padding, O.dilation, O.output_padding,
+                                   O.groups, O.bias, PaddingMode::zeros);
+  }
 };
 
 /// ConvTranspose2d before its input size is known (see Conv1d's).
@@ -976,6 +1048,12 @@ struct ConvTranspose2d<In, Out, Kernel, O, Scalar, any, any> {
   static constexpr std::string_view repr_name = "ConvTranspose2d";
   std::string extra_repr() const {
     return detail::conv_extra_repr(false, In, Out, Kernel, O.stride, O.padding, O.dilation, O.output_padding,
+                                   O.groups, O.bias, PaddingMode::zeros);
+  }
+  /// The fingerprint's arguments: the same, compact (ctnn/io/fingerprint.hpp).
+  template <class A>
+  static constexpr void describe(A& args) {
+    detail::conv_describe(args, false, In, Out, Kernel, O.stride, O.padding, O.dilation, O.output_padding,
                                    O.groups, O.bias, PaddingMode::zeros);
   }
 };

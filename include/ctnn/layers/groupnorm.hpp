@@ -165,6 +165,13 @@ struct GroupNorm {
            ", affine=" + (affine ? "True" : "False");
   }
   static constexpr std::string_view repr_name = "GroupNorm";
+  /// The fingerprint's arguments (ctnn/io/fingerprint.hpp).
+  template <class A>
+  static constexpr void describe(A& args) {
+    args.arg(G);
+    args.arg(C);
+    if (!O.affine) args.arg("affine", "False");
+  }
 
  private:
   template <class X>

@@ -210,6 +210,13 @@ struct LayerNorm {
            ", elementwise_affine=" + (elementwise_affine ? "True" : "False");
   }
   static constexpr std::string_view repr_name = "LayerNorm";
+  /// The fingerprint's arguments: the normalised shape's dimensions, then elementwise_affine=False
+  /// when so.
+  template <class A>
+  static constexpr void describe(A& args) {
+    for (int i = 0; i < normalized_shape.rank; ++i) args.arg(normalized_shape[i]);
+    if (!elementwise_affine) args.arg("elementwise_affine", "False");
+  }
 
  private:
   /// A parameter's K elements in PyTorch's row-major order, as one array.

@@ -539,6 +539,37 @@ inline std::string repr_size2(size2 s) {
   return r;
 }
 
+/// The fingerprint's arguments of a pooling layer (its describe hook): kernel_size, then
+/// each option that is not PyTorch's default (stride when it is not the kernel size); 1-D
+/// sizes as numbers, 2-D as (h,w).
+template <class A>
+constexpr void pool_describe(A& a, bool one_d, size2 kernel, PoolOptions o) {
+  const auto sizes = [&](std::string_view key, size2 v) {
+    if (one_d) {
+      a.arg(key, v.w);
+    } else {
+      a.arg(key, v.h, v.w);
+    }
+  };
+  sizes("kernel_size", kernel);
+  if (o.stride != size2(0) && o.stride != kernel) sizes("stride", o.stride);
+  if (o.padding != size2(0)) sizes("padding", o.padding);
+  if (o.dilation != size2(1)) sizes("dilation", o.dilation);
+  if (o.ceil_mode) a.arg("ceil_mode", "True");
+  if (!o.count_include_pad) a.arg("count_include_pad", "False");
+  if (o.divisor_override != 0) a.arg("divisor_override", o.divisor_override);
+}
+
+/// The fingerprint's arguments of an adaptive pooling layer: its output size.
+template <class A>
+constexpr void adaptive_describe(A& a, bool one_d, size2 out) {
+  if (one_d) {
+    a.arg("output_size", out.w);
+  } else {
+    a.arg("output_size", out.h, out.w);
+  }
+}
+
 }  // namespace detail
 
 /// torch.nn.MaxPool1d(Kernel, stride, padding, dilation, ceil_mode) on (C, L) samples:
@@ -549,6 +580,11 @@ struct MaxPool1d : detail::pool_base<detail::pool_layer::MaxPool1d, size2(Kernel
   template <Shape S>
   using bind = MaxPool1d<Kernel, O, S>;
   static constexpr std::string_view repr_name = "MaxPool1d";
+  /// The fingerprint's arguments (ctnn/io/fingerprint.hpp).
+  template <class A>
+  static constexpr void describe(A& args) {
+    detail::pool_describe(args, true, size2(Kernel), O);
+  }
   std::string extra_repr() const {
     const size2 s = O.stride == size2(0) ? size2(Kernel) : O.stride;
     return "kernel_size=" + std::to_string(Kernel) + ", stride=" + std::to_string(s.w) +
@@ -564,6 +600,11 @@ struct MaxPool2d : detail::pool_base<detail::pool_layer::MaxPool2d, Kernel, O, I
   template <Shape S>
   using bind = MaxPool2d<Kernel, O, S>;
   static constexpr std::string_view repr_name = "MaxPool2d";
+  /// The fingerprint's arguments (ctnn/io/fingerprint.hpp).
+  template <class A>
+  static constexpr void describe(A& args) {
+    detail::pool_describe(args, false, Kernel, O);
+  }
   std::string extra_repr() const {
     return "kernel_size=" + detail::repr_size2(Kernel) +
            ", stride=" + detail::repr_size2(O.stride == size2(0) ? Kernel : O.stride) +
@@ -579,6 +620,11 @@ struct AvgPool1d : detail::pool_base<detail::pool_layer::AvgPool1d, size2(Kernel
   template <Shape S>
   using bind = AvgPool1d<Kernel, O, S>;
   static constexpr std::string_view repr_name = "AvgPool1d";
+  /// The fingerprint's arguments (ctnn/io/fingerprint.hpp).
+  template <class A>
+  static constexpr void describe(A& args) {
+    detail::pool_describe(args, true, size2(Kernel), O);
+  }
   /// PyTorch prints AvgPool1d's sizes as 1-tuples, and neither ceil_mode nor count_include_pad.
   std::string extra_repr() const {
     const size2 s = O.stride == size2(0) ? size2(Kernel) : O.stride;
@@ -594,6 +640,11 @@ struct AvgPool2d : detail::pool_base<detail::pool_layer::AvgPool2d, Kernel, O, I
   template <Shape S>
   using bind = AvgPool2d<Kernel, O, S>;
   static constexpr std::string_view repr_name = "AvgPool2d";
+  /// The fingerprint's arguments (ctnn/io/fingerprint.hpp).
+  template <class A>
+  static constexpr void describe(A& args) {
+    detail::pool_describe(args, false, Kernel, O);
+  }
   /// PyTorch prints neither ceil_mode, count_include_pad nor divisor_override.
   std::string extra_repr() const {
     return "kernel_size=" + detail::repr_size2(Kernel) +
@@ -609,6 +660,11 @@ struct AdaptiveAvgPool1d : detail::pool_base<detail::pool_layer::AdaptiveAvgPool
   template <Shape S>
   using bind = AdaptiveAvgPool1d<Out, S>;
   static constexpr std::string_view repr_name = "AdaptiveAvgPool1d";
+  /// The fingerprint's arguments (ctnn/io/fingerprint.hpp).
+  template <class A>
+  static constexpr void describe(A& args) {
+    detail::adaptive_describe(args, true, size2(Out));
+  }
   std::string extra_repr() const { return "output_size=" + std::to_string(Out); }
 };
 
@@ -619,6 +675,11 @@ struct AdaptiveAvgPool2d : detail::pool_base<detail::pool_layer::AdaptiveAvgPool
   template <Shape S>
   using bind = AdaptiveAvgPool2d<Out, S>;
   static constexpr std::string_view repr_name = "AdaptiveAvgPool2d";
+  /// The fingerprint's arguments (ctnn/io/fingerprint.hpp).
+  template <class A>
+  static constexpr void describe(A& args) {
+    detail::adaptive_describe(args, false, Out);
+  }
   std::string extra_repr() const { return "output_size=" + detail::repr_size2(Out); }
 };
 
@@ -628,6 +689,11 @@ struct AdaptiveMaxPool1d : detail::pool_base<detail::pool_layer::AdaptiveMaxPool
   template <Shape S>
   using bind = AdaptiveMaxPool1d<Out, S>;
   static constexpr std::string_view repr_name = "AdaptiveMaxPool1d";
+  /// The fingerprint's arguments (ctnn/io/fingerprint.hpp).
+  template <class A>
+  static constexpr void describe(A& args) {
+    detail::adaptive_describe(args, true, size2(Out));
+  }
   std::string extra_repr() const { return "output_size=" + std::to_string(Out); }
 };
 
@@ -637,6 +703,11 @@ struct AdaptiveMaxPool2d : detail::pool_base<detail::pool_layer::AdaptiveMaxPool
   template <Shape S>
   using bind = AdaptiveMaxPool2d<Out, S>;
   static constexpr std::string_view repr_name = "AdaptiveMaxPool2d";
+  /// The fingerprint's arguments (ctnn/io/fingerprint.hpp).
+  template <class A>
+  static constexpr void describe(A& args) {
+    detail::adaptive_describe(args, false, Out);
+  }
   std::string extra_repr() const { return "output_size=" + detail::repr_size2(Out); }
 };
 

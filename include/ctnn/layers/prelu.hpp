@@ -123,6 +123,11 @@ struct PReLU : detail::prelu_shape<NumParameters> {
   static constexpr long long flops(Shape in) { return in.known() ? 2LL * in.size() : 2LL * NumParameters; }
 
   static constexpr std::string_view repr_name = "PReLU";
+  /// The fingerprint's arguments (ctnn/io/fingerprint.hpp).
+  template <class A>
+  static constexpr void describe(A& args) {
+    args.arg("num_parameters", NumParameters);
+  }
   std::string extra_repr() const { return "num_parameters=" + std::to_string(NumParameters); }
 
  private:

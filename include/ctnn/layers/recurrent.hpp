@@ -29,6 +29,7 @@
 #include "ctnn/core/parameter.hpp"
 #include "ctnn/core/shape.hpp"
 #include "ctnn/core/tensor.hpp"
+#include "ctnn/detail/constexpr_string.hpp"
 #include "ctnn/detail/eigen.hpp"
 #include "ctnn/detail/reshape.hpp"
 #include "ctnn/detail/stack_product.hpp"
@@ -181,6 +182,17 @@ struct Recurrent {
   template <class S2>
   using with_scalar = Recurrent<K, In, Hidden, O, S2, T>;
   static constexpr std::string_view repr_name = cell_name<K>();
+  /// The fingerprint's arguments, as extra_repr (and RNN's nonlinearity): not the parameters
+  /// the type lists as its children.
+  template <class A>
+  static constexpr void describe(A& args) {
+    args.arg(In);
+    args.arg(Hidden);
+    if (L != 1) args.arg("num_layers", L);
+    if (!Bias) args.arg("bias", "False");
+    if (O.bidirectional) args.arg("bidirectional", "True");
+    if (relu) args.arg("nonlinearity", "relu");
+  }
 
   // streaming protocol (SPEC, issue 13)
   static constexpr int step_in_features = In;
@@ -211,6 +223,30 @@ struct Recurrent {
   /// The parameters in state_dict order: for each layer, for each direction, weight_ih,
   /// weight_hh, bias_ih, bias_hh (as PyTorch's _flat_weights_names).
   using child_types = decltype(all_children(std::make_index_sequence<L * D>{}));
+
+  /// The children's state_dict names, at compile time (the type-level walks and ctnn-embed
+  /// find a parameter by them): weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0,
+  /// weight_ih_l0_reverse, ...
+  static constexpr auto child_names = [] {
+    std::array<detail::short_name, std::tuple_size_v<child_types>> names{};
+    std::size_t i = 0;
+    for (int l = 0; l < L; ++l) {
+      for (int d = 0; d < D; ++d) {
+        for (std::string_view what : {"weight_ih", "weight_hh", "bias_ih", "bias_hh"}) {
+          if (!Bias && what.starts_with("bias")) continue;
+          detail::short_name& n = names[i++];
+          const auto put = [&](std::string_view part) {
+            for (char c : part) n.chars[n.len++] = c;
+          };
+          put(what);
+          put("_l");
+          put(detail::decimal(l).view());
+          if (d == 1) put("_reverse");
+        }
+      }
+    }
+    return names;
+  }();
 
   template <class F>
   void for_each_child(F&& f) {
@@ -367,23 +403,21 @@ struct Recurrent {
   }
 
  private:
-  static std::string param_name(const char* what, int l, int d) {
-    return std::string(what) + "_l" + std::to_string(l) + (d == 1 ? "_reverse" : "");
-  }
   template <class Self, class F>
   static void for_each_child_impl(Self& self, F& f) {
+    std::size_t i = 0;  // child_names' order is this walk's
     for (int l = 0; l < L; ++l) {
       for (int d = 0; d < D; ++d) {
         const auto k = static_cast<std::size_t>(l * D + d);
         if (l == 0) {
-          f(std::string_view(param_name("weight_ih", l, d)), self.weight_ih_first[static_cast<std::size_t>(d)]);
+          f(child_names[i++].view(), self.weight_ih_first[static_cast<std::size_t>(d)]);
         } else {
-          f(std::string_view(param_name("weight_ih", l, d)), self.weight_ih_rest[k - D]);
+          f(child_names[i++].view(), self.weight_ih_rest[k - D]);
         }
-        f(std::string_view(param_name("weight_hh", l, d)), self.weight_hh[k]);
+        f(child_names[i++].view(), self.weight_hh[k]);
         if constexpr (Bias) {
-          f(std::string_view(param_name("bias_ih", l, d)), self.bias_ih[k]);
-          f(std::string_view(param_name("bias_hh", l, d)), self.bias_hh[k]);
+          f(child_names[i++].view(), self.bias_ih[k]);
+          f(child_names[i++].view(), self.bias_hh[k]);
         }
       }
     }
