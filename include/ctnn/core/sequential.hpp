@@ -276,12 +276,26 @@ class Sequential : detail::sequential_parts<Layers...>::checks,
     if constexpr (!check_input<X>()) {
       return out_t{};  // the static_assert above has spoken; stop the cascade
     } else {
-      cols_ = 0;  // until this forward completes, backward has nothing to use
-      shape_buffers<0, S, X::RowsAtCompileTime, B>(checked_rows(x.rows()), x.cols()) = x;
-      forward_from<0, S, X::RowsAtCompileTime, B>();
-      cols_ = x.cols();
-      out_t y = view<n, S, X::RowsAtCompileTime, B>();
+      out_t y = run_forward(x);
       return y;
+    }
+  }
+
+  /// forward, writing the output into the caller's y (out_features x B, a matrix or a Map of
+  /// that size, not aliasing x) instead of returning it: the activations are kept as by
+  /// forward (backward may follow). forward's returned matrix is a heap allocation per call
+  /// when its batch size is a run-time one (or it is above Eigen's stack limit); this is not.
+  /// Batch inference without allocation: eval(), then forward_into (the buffers grow on the
+  /// first call with a batch size, never after).
+  template <class X, class Y>
+  void forward_into(const Eigen::MatrixBase<X>& x, Y&& y) {
+    if constexpr (check_input<X>()) {
+      if (y.rows() != width<X::RowsAtCompileTime>(n) && width<X::RowsAtCompileTime>(n) != Eigen::Dynamic)
+        detail::fail("ctnn::Sequential::forward_into: the output has ", y.rows(), " rows, expected ",
+                     width<X::RowsAtCompileTime>(n));
+      if (y.cols() != x.cols())
+        detail::fail("ctnn::Sequential::forward_into: the output has ", y.cols(), " columns, the input ", x.cols());
+      y = run_forward(x);
     }
   }
 
@@ -668,6 +682,18 @@ class Sequential : detail::sequential_parts<Layers...>::checks,
     constexpr int R = width<XR>(I);
     const auto& b = buffers_[slots[I]];
     return b.template view<S, R, B>(R == Eigen::Dynamic ? b.rows() : R, b.cols());
+  }
+
+  /// Runs every layer on x into the activation buffers; returns the view of a_n.
+  template <class X>
+  auto run_forward(const Eigen::MatrixBase<X>& x) {
+    using S = typename X::Scalar;
+    constexpr int B = X::ColsAtCompileTime;
+    cols_ = 0;  // until this forward completes, backward has nothing to use
+    shape_buffers<0, S, X::RowsAtCompileTime, B>(checked_rows(x.rows()), x.cols()) = x;
+    forward_from<0, S, X::RowsAtCompileTime, B>();
+    cols_ = x.cols();
+    return view<n, S, X::RowsAtCompileTime, B>();
   }
 
   template <std::size_t I, class S, int XR, int B>
