@@ -62,11 +62,11 @@ struct Runner {
     auto y = std::as_const(*net).infer(ring.col(i));
     benchmark::DoNotOptimize(y);
   }
-  // W2: batch inference without allocation, as docs/concepts.md gives it: eval mode, forward
-  // into the caller's output (the activation buffers grew on the first call; infer, const,
-  // would return each large layer output as a heap matrix)
+  // W2: batch inference without allocation, as docs/concepts.md gives it: infer_into the
+  // caller's output, one sample at a time on the stack (infer on the batch would return each
+  // large layer output as a heap matrix)
   void w2() {
-    net->forward_into(batch, out);
+    std::as_const(*net).infer_into(batch, out);
     benchmark::DoNotOptimize(out.data());
     benchmark::ClobberMemory();
   }

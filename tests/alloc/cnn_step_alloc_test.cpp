@@ -78,7 +78,7 @@ TEST_CASE("CNN2's eval-mode forward at batch 64 allocates nothing after the firs
   CHECK(std::isfinite(sum));
 }
 
-TEST_CASE("CNN2's batch inference into the caller's output allocates nothing, with a run-time batch size", "[alloc][conv][large]") {
+TEST_CASE("CNN2's batch inference into the caller's output (forward_into, infer_into) allocates nothing, with a run-time batch size", "[alloc][conv][large]") {
   // forward(x) would return a 10 x B matrix with run-time columns (a heap allocation per
   // call); forward_into writes the caller's
   auto net = std::make_unique<CNN2>();
@@ -91,6 +91,11 @@ TEST_CASE("CNN2's batch inference into the caller's output allocates nothing, wi
   // the same values as forward and infer
   CHECK((net->forward(x) - y).cwiseAbs().maxCoeff() == 0.0f);
   CHECK((std::as_const(*net).infer(x) - y).cwiseAbs().maxCoeff() <= 1e-5f);
+  // infer_into (const): one sample at a time on the stack, no allocation even on the first call
+  static_assert(CNN2::sample_on_stack<float, 784>());
+  Eigen::Matrix<float, 10, Eigen::Dynamic> yi(10, 64);
+  CHECK(ctnn_test::allocations_in([&] { std::as_const(*net).infer_into(x, yi); }) == 0);
+  CHECK((yi - y).cwiseAbs().maxCoeff() <= 1e-5f);
   // a smaller batch after a larger one: the buffers already have room
   Eigen::Matrix<float, 10, Eigen::Dynamic> y8(10, 8);
   CHECK(ctnn_test::allocations_in([&] { net->forward_into(x.leftCols(8), y8); }) == 0);
