@@ -1,13 +1,15 @@
 // A CNN whose feature maps are above Eigen's stack limit (a batch of (8, 28, 28) maps is
 // 200 KB at batch 32) trains and infers without allocating after the first call: forward,
 // CrossEntropyLoss, zero_grad, backward, Adam step at batch 32 and 64, and eval-mode forward
-// at batch 64 (Sequential's gradient buffers, the layers' backward_into, and products whose
-// packing stays on the stack; counted at malloc, tests/support/alloc_counter.hpp).
+// at batch 64, also into the caller's output with a run-time batch size (Sequential's
+// gradient buffers, the layers' backward_into, and products whose packing stays on the
+// stack; counted at malloc, tests/support/alloc_counter.hpp).
 #include <catch2/catch.hpp>
 #include <ctnn/ctnn.hpp>
 
 #include <cmath>
 #include <memory>
+#include <utility>
 
 #include "alloc_counter.hpp"
 
@@ -74,6 +76,30 @@ TEST_CASE("CNN2's eval-mode forward at batch 64 allocates nothing after the firs
   float sum = 0;
   CHECK(allocations_after_first([&] { sum += net->forward(x).sum(); }) == 0);
   CHECK(std::isfinite(sum));
+}
+
+TEST_CASE("CNN2's batch inference into the caller's output (forward_into, infer_into) allocates nothing, with a run-time batch size", "[alloc][conv][large]") {
+  // forward(x) would return a 10 x B matrix with run-time columns (a heap allocation per
+  // call); forward_into writes the caller's
+  auto net = std::make_unique<CNN2>();
+  net->eval();
+  Eigen::Matrix<float, 784, Eigen::Dynamic> x(784, 64);
+  x.setRandom();
+  Eigen::Matrix<float, 10, Eigen::Dynamic> y(10, 64);
+  CHECK(allocations_after_first([&] { net->forward_into(x, y); }) == 0);
+  CHECK(y.allFinite());
+  // the same values as forward and infer
+  CHECK((net->forward(x) - y).cwiseAbs().maxCoeff() == 0.0f);
+  CHECK((std::as_const(*net).infer(x) - y).cwiseAbs().maxCoeff() <= 1e-5f);
+  // infer_into (const): one sample at a time on the stack, no allocation even on the first call
+  static_assert(CNN2::sample_on_stack<float, 784>());
+  Eigen::Matrix<float, 10, Eigen::Dynamic> yi(10, 64);
+  CHECK(ctnn_test::allocations_in([&] { std::as_const(*net).infer_into(x, yi); }) == 0);
+  CHECK((yi - y).cwiseAbs().maxCoeff() <= 1e-5f);
+  // a smaller batch after a larger one: the buffers already have room
+  Eigen::Matrix<float, 10, Eigen::Dynamic> y8(10, 8);
+  CHECK(ctnn_test::allocations_in([&] { net->forward_into(x.leftCols(8), y8); }) == 0);
+  CHECK((y8 - y.leftCols(8)).cwiseAbs().maxCoeff() <= 1e-6f);
 }
 
 TEST_CASE("a large 2-D map: a convolution's forward and backward into buffers allocate nothing", "[alloc][conv][large]") {

@@ -222,6 +222,35 @@ TEST_CASE("PReLU: init, parameters, shape rule", "[prelu]") {
   CHECK(dx == Eigen::Matrix<double, 4, 1>(0.25, 1.0, 0.25, 1.0));
 }
 
+TEST_CASE("MaxPool2d whose windows are all full (its vectorised forward) takes PyTorch's values", "[pool]") {
+  // kernel 3, stride 2 on (2, 7, 9): every window inside the map; NaNs and ties sprinkled in
+  using Pool = ctnn::MaxPool2d<3, P{.stride = 2}, ctnn::shape_of<2, 7, 9>>;
+  Pool pool;
+  Eigen::Matrix<float, 2 * 7 * 9, 3> x = Eigen::Matrix<float, 2 * 7 * 9, 3>::Random();
+  for (int i = 0; i < x.size(); i += 11) x.data()[i] = std::numeric_limits<float>::quiet_NaN();
+  for (int i = 5; i < x.size(); i += 7) x.data()[i] = 0.5f;
+  const auto y = pool.forward(x);
+  REQUIRE(y.rows() == 2 * 3 * 4);
+  for (int b = 0; b < 3; ++b)
+    for (int c = 0; c < 2; ++c)
+      for (int oh = 0; oh < 3; ++oh)
+        for (int ow = 0; ow < 4; ++ow) {
+          float m = -std::numeric_limits<float>::infinity();
+          for (int ky = 0; ky < 3; ++ky)
+            for (int kx = 0; kx < 3; ++kx) {
+              const float v = x((c * 7 + 2 * oh + ky) * 9 + 2 * ow + kx, b);
+              if (v > m || std::isnan(v)) m = v;
+            }
+          const float got = y((c * 3 + oh) * 4 + ow, b);
+          CHECK((got == m || (std::isnan(got) && std::isnan(m))));
+        }
+  // a non-contiguous input (a block) takes the general path: the same values
+  const Eigen::Matrix<float, 2 * 7 * 9, 5> wide = Eigen::Matrix<float, 2 * 7 * 9, 5>::Random();
+  const auto y2 = pool.forward(wide.middleCols(1, 3));
+  const Eigen::Matrix<float, 2 * 7 * 9, 3> dense = wide.middleCols(1, 3);
+  CHECK(pool.forward(dense) == y2);
+}
+
 TEST_CASE("MaxPool routes the gradient where PyTorch does: first maximum, last NaN, -inf", "[pool]") {
   constexpr double nan = std::numeric_limits<double>::quiet_NaN();
   constexpr double inf = std::numeric_limits<double>::infinity();

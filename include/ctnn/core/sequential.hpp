@@ -287,12 +287,26 @@ class Sequential : detail::sequential_parts<Layers...>::checks,
     if constexpr (!check_input<X>()) {
       return out_t{};  // the static_assert above has spoken; stop the cascade
     } else {
-      cols_ = 0;  // until this forward completes, backward has nothing to use
-      shape_buffers<0, S, X::RowsAtCompileTime, B>(checked_rows(x.rows()), x.cols()) = x;
-      forward_from<0, S, X::RowsAtCompileTime, B>();
-      cols_ = x.cols();
-      out_t y = view<n, S, X::RowsAtCompileTime, B>();
+      out_t y = run_forward(x);
       return y;
+    }
+  }
+
+  /// forward, writing the output into the caller's y (out_features x B, a matrix or a Map of
+  /// that size, not aliasing x) instead of returning it: the activations are kept as by
+  /// forward (backward may follow). forward's returned matrix is a heap allocation per call
+  /// when its batch size is a run-time one (or it is above Eigen's stack limit); this is not.
+  /// Batch inference without allocation: eval(), then forward_into (the buffers grow on the
+  /// first call with a batch size, never after).
+  template <class X, class Y>
+  void forward_into(const Eigen::MatrixBase<X>& x, Y&& y) {
+    if constexpr (check_input<X>()) {
+      if (y.rows() != width<X::RowsAtCompileTime>(n) && width<X::RowsAtCompileTime>(n) != Eigen::Dynamic)
+        detail::fail("ctnn::Sequential::forward_into: the output has ", y.rows(), " rows, expected ",
+                     width<X::RowsAtCompileTime>(n));
+      if (y.cols() != x.cols())
+        detail::fail("ctnn::Sequential::forward_into: the output has ", y.cols(), " columns, the input ", x.cols());
+      y = run_forward(x);
     }
   }
 
@@ -314,6 +328,52 @@ class Sequential : detail::sequential_parts<Layers...>::checks,
     } else {
       (void)checked_rows(x.rows());
       return infer_from<0>(x.derived());
+    }
+  }
+
+  /// infer, writing the output into the caller's y (out_features x B, a matrix or a Map of
+  /// that size, not aliasing x): batch inference that allocates nothing. When one sample's
+  /// activations all fit Eigen's stack limit (sample_on_stack), it runs the samples one at a
+  /// time through the whole chain: each layer's output is a fixed-size matrix on the stack,
+  /// and a sample's maps stay in the cache from layer to layer (a whole batch of maps passing
+  /// layer by layer would not: CNN2's first 64 maps are 1.6 MB). Otherwise it computes as
+  /// infer does (each large layer output a heap matrix) and copies the result into y.
+  template <class X, class Y>
+  void infer_into(const Eigen::MatrixBase<X>& x, Y&& y) const {
+    constexpr int XR = X::RowsAtCompileTime;
+    if constexpr (check_input<X>()) {
+      (void)checked_rows(x.rows());
+      if (y.rows() != width<XR>(n) && width<XR>(n) != Eigen::Dynamic)
+        detail::fail("ctnn::Sequential::infer_into: the output has ", y.rows(), " rows, expected ", width<XR>(n));
+      if (y.cols() != x.cols())
+        detail::fail("ctnn::Sequential::infer_into: the output has ", y.cols(), " columns, the input ", x.cols());
+      if constexpr (sample_on_stack<typename X::Scalar, XR>()) {
+        for (Eigen::Index j = 0; j < x.cols(); ++j) {
+          if constexpr (detail::contiguous_storage<X>) {
+            const Eigen::Map<const Eigen::Matrix<typename X::Scalar, XR, 1>> xj(x.derived().data() + j * XR);
+            y.col(j) = infer_from<0>(xj);
+          } else {
+            y.col(j) = infer_from<0>(x.col(j));
+          }
+        }
+      } else {
+        y = infer_from<0>(x.derived());
+      }
+    }
+  }
+
+  /// Whether every activation of one sample (input rows XR) is a fixed-size matrix on the
+  /// stack, so that infer on one sample allocates nothing.
+  template <class S, int XR>
+  static constexpr bool sample_on_stack() {
+    if constexpr (XR == Eigen::Dynamic) {
+      return false;
+    } else {
+      for (std::size_t i = 0; i <= n; ++i) {
+        const int w = width<XR>(i);
+        if (w == Eigen::Dynamic || static_cast<std::size_t>(w) * sizeof(S) > EIGEN_STACK_ALLOCATION_LIMIT) return false;
+      }
+      return true;
     }
   }
 
@@ -680,6 +740,18 @@ class Sequential : detail::sequential_parts<Layers...>::checks,
     constexpr int R = width<XR>(I);
     const auto& b = buffers_[slots[I]];
     return b.template view<S, R, B>(R == Eigen::Dynamic ? b.rows() : R, b.cols());
+  }
+
+  /// Runs every layer on x into the activation buffers; returns the view of a_n.
+  template <class X>
+  auto run_forward(const Eigen::MatrixBase<X>& x) {
+    using S = typename X::Scalar;
+    constexpr int B = X::ColsAtCompileTime;
+    cols_ = 0;  // until this forward completes, backward has nothing to use
+    shape_buffers<0, S, X::RowsAtCompileTime, B>(checked_rows(x.rows()), x.cols()) = x;
+    forward_from<0, S, X::RowsAtCompileTime, B>();
+    cols_ = x.cols();
+    return view<n, S, X::RowsAtCompileTime, B>();
   }
 
   template <std::size_t I, class S, int XR, int B>
