@@ -227,8 +227,8 @@ using ConvBodies = ctnn::with_input<
                      ctnn::Conv1d<3, 1, 1, ctnn::ConvOptions{}, S>>,
         ctnn::Flatten>,
     2, 6>;
-template <class S, class C>
-using Alone = ctnn::with_input<ctnn::Sequential<C>, C::in_shape[0], 6>;
+template <int In, class C>
+using Alone = ctnn::with_input<ctnn::Sequential<C>, In, 6>;
 
 /// The parameters of `from` named `prefix` + name copied into `to` (named as a one-layer net).
 template <class From, class To>
@@ -252,10 +252,10 @@ TEST_CASE("conv bodies and branches learn their input length from the network ar
   static_assert(Net::out_shape == ctnn::Shape(18));
   auto net = ctnn::make_model<Net>();
   // the same computation layer by layer, with the network's parameters
-  Alone<S, ctnn::Conv1d<2, 2, 3, ctnn::ConvOptions{.padding = ctnn::causal, .dilation = 2}, S>> c0;
-  Alone<S, ctnn::Conv1d<2, 3, 1, ctnn::ConvOptions{}, S>> c1;
-  Alone<S, ctnn::Conv1d<3, 2, 3, ctnn::ConvOptions{.padding = 1}, S>> c2;
-  Alone<S, ctnn::Conv1d<3, 1, 1, ctnn::ConvOptions{}, S>> c3;
+  Alone<2, ctnn::Conv1d<2, 2, 3, ctnn::ConvOptions{.padding = ctnn::causal, .dilation = 2}, S>> c0;
+  Alone<2, ctnn::Conv1d<2, 3, 1, ctnn::ConvOptions{}, S>> c1;
+  Alone<3, ctnn::Conv1d<3, 2, 3, ctnn::ConvOptions{.padding = 1}, S>> c2;
+  Alone<3, ctnn::Conv1d<3, 1, 1, ctnn::ConvOptions{}, S>> c3;
   copy_layer(*net, "0.0.", c0);
   copy_layer(*net, "1.0.", c1);
   copy_layer(*net, "2.0.0.", c2);
