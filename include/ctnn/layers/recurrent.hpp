@@ -32,7 +32,6 @@
 #include "ctnn/detail/constexpr_string.hpp"
 #include "ctnn/detail/eigen.hpp"
 #include "ctnn/detail/reshape.hpp"
-#include "ctnn/detail/stack_product.hpp"
 #include "ctnn/init/generator.hpp"
 
 namespace ctnn {
@@ -652,17 +651,19 @@ struct Recurrent {
         recurrent_product(w.dh, whhT, dA);
       }
     }
-    // parameter gradients over all steps at once, as products over T*B columns whose GEMM
-    // packing stays on the stack (one heap workspace per product otherwise, every call)
+    // parameter gradients over all steps at once, as products over T*B columns. Eigen's GEMM
+    // takes its packing workspace from the heap once T*B is large (B 16, T 32: two blocks per
+    // call); detail::stack_product would keep it on the stack but doubled the compile time of
+    // every recurrent model's TU (one GEMM kernel per product shape), so it is not used here.
     const auto& dAh = hidden_side_gradient(w);
     auto& whhp = weight_hh[k];
-    if (whhp.requires_grad) stack_product<true>(whhp.grad, dAh, hprev.transpose());
-    if (wih.requires_grad) stack_product<true>(wih.grad, w.dA, Xin.transpose());
+    if (whhp.requires_grad) whhp.grad.noalias() += dAh * hprev.transpose();
+    if (wih.requires_grad) wih.grad.noalias() += w.dA * Xin.transpose();
     if constexpr (Bias) {
       if (bias_ih[k].requires_grad) bias_ih[k].grad += w.dA.rowwise().sum();
       if (bias_hh[k].requires_grad) bias_hh[k].grad += dAh.rowwise().sum();
     }
-    if (need_input_grad) stack_product<true>(dXin, wih.value.transpose(), w.dA);
+    if (need_input_grad) dXin.noalias() += wih.value.transpose() * w.dA;
   }
 
   /// One layer over a block: the input projection of all n steps as one product, then the
