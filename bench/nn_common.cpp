@@ -69,7 +69,7 @@ std::vector<Spec> specs(const std::string& model) {
     const float b = bound(h);
     add({{"1.weight", {1, h}, -b, b}, {"1.bias", {1}, -b, b}});
   } else if (model == "TCN") {
-    for (int l = 0; l < kTcnLayers; ++l) add(conv(std::to_string(l) + ".body", {kTcnChannels, kTcnChannels, kTcnKernel}));
+    for (int l = 0; l < kTcnLayers; ++l) add(conv(std::to_string(l) + ".0", {kTcnChannels, kTcnChannels, kTcnKernel}));
   } else {
     std::fprintf(stderr, "bench::nn::params: unknown model %s\n", model.c_str());
     std::abort();

@@ -202,8 +202,8 @@ struct TcnRunner {
     torch::nn::Module all;
     for (int l = 0; l < kTcnLayers; ++l) {
       convs.emplace_back(torch::nn::Conv1dOptions(kTcnChannels, kTcnChannels, kTcnKernel).dilation(tcn_dilation(l)));
-      auto wrap = std::make_shared<torch::nn::Module>();  // "<l>.body.weight": a residual block around the conv
-      wrap->register_module("body", convs.back());
+      auto wrap = std::make_shared<torch::nn::Module>();  // "<l>.0.weight": a residual block around the conv (Residual(nn.Sequential))
+      wrap->register_module("0", convs.back());
       all.register_module(std::to_string(l), wrap);
       hist.push_back(torch::zeros({1, kTcnChannels, 2 * tcn_dilation(l)}));
     }
