@@ -19,6 +19,10 @@
 
 #include "source_dir.hpp"
 #include "torch_compare.hpp"
+#include "prints.hpp"
+
+using ctnn_test::golden;
+using ctnn_test::printed;
 
 using namespace ctnn_test;
 
@@ -128,21 +132,6 @@ std::vector<std::string> parameter_names(M& model) {
   std::vector<std::string> names;
   ctnn::named_parameters(model, [&](std::string_view n, auto&) { names.emplace_back(n); });
   return names;
-}
-
-std::string golden(const std::string& name) {
-  const std::string path = std::string(CTNN_REFERENCE_DIR) + "/../prints/" + name + ".txt";
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error(path + ": cannot open (run tests/reference/generate.py containers)");
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-template <class M>
-std::string printed(const M& model) {
-  std::ostringstream s;
-  s << model << '\n';
-  return s.str();
 }
 
 /// Inputs away from ReLU's kink, so that finite differences see one side.

@@ -18,6 +18,10 @@
 
 #include "source_dir.hpp"
 #include "torch_compare.hpp"
+#include "prints.hpp"
+
+using ctnn_test::golden;
+using ctnn_test::printed;
 
 using namespace ctnn_test;
 
@@ -28,22 +32,6 @@ using ctnn::ConvTransposeOptions;
 using ctnn::PaddingMode;
 using ctnn::shape_of;
 using ctnn::size2;
-
-std::string golden(const std::string& name) {
-  const std::string path = CTNN_REFERENCE_DIR + "/../prints/" + name + ".txt";
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error(path + ": cannot open (run tests/reference/generate.py conv)");
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-template <class M>
-std::string printed(const M& model) {
-  std::ostringstream s;
-  s << model << '\n';
-  return s.str();
-}
 
 constexpr int batch = 3;
 

@@ -14,24 +14,12 @@
 
 #include "../../examples/seed_layers.hpp"
 #include "source_dir.hpp"
+#include "prints.hpp"
+
+using ctnn_test::golden;
+using ctnn_test::printed;
 
 namespace modules_print_test {
-
-std::string golden(const std::string& name) {
-  const std::string path = std::string(CTNN_REFERENCE_DIR) + "/../prints/" + name + ".txt";
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error(path + ": cannot open (run tests/reference/generate.py modules)");
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-template <class M>
-std::string printed(const M& model) {
-  std::ostringstream s;
-  s << model << '\n';  // print() adds the newline
-  return s.str();
-}
 
 struct Mish {
   template <class T>

@@ -21,26 +21,14 @@
 #include <vector>
 
 #include "torch_compare.hpp"
+#include "prints.hpp"
+
+using ctnn_test::golden;
+using ctnn_test::printed;
 
 using namespace ctnn_test;
 
 namespace {
-
-std::string golden(const std::string& name) {
-  const std::string path = std::string(CTNN_REFERENCE_DIR) + "/../prints/" + name + ".txt";
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error(path + ": cannot open (run tests/reference/generate.py norm)");
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-template <class M>
-std::string printed(const M& model) {
-  std::ostringstream s;
-  s << model << '\n';
-  return s.str();
-}
 
 /// Compares every buffer of `layer` with the reference tensors prefix + its name.
 template <class L>

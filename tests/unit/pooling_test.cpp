@@ -16,6 +16,10 @@
 
 #include "source_dir.hpp"
 #include "torch_compare.hpp"
+#include "prints.hpp"
+
+using ctnn_test::golden;
+using ctnn_test::printed;
 
 using namespace ctnn_test;
 
@@ -63,22 +67,6 @@ void compare_both(const std::string& case_name) {
   compare_with_torch<float, In.size()>(case_name, f);
   ctnn::with_scalar<Bound, double> d;
   compare_with_torch<double, In.size()>(case_name, d);
-}
-
-std::string golden(const std::string& name) {
-  const std::string path = std::string(CTNN_REFERENCE_DIR) + "/../prints/" + name + ".txt";
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error(path + ": cannot open (run tests/reference/generate.py pool)");
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-template <class M>
-std::string printed(const M& model) {
-  std::ostringstream s;
-  s << model << '\n';
-  return s.str();
 }
 
 /// Distinct values (no ties, far from each other: a max keeps its argmax under the
