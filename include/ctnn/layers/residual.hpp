@@ -156,7 +156,8 @@ class Residual : detail::residual_check<Layers...>::type,
   /// Inference: x + f(x) without keeping anything (const, as Sequential::infer).
   template <class X>
   auto infer(const Eigen::MatrixBase<X>& x) const {
-    auto y = body_.infer(x).eval();
+    // the body's result is a plain matrix already; .eval() on it would copy it
+    typename std::decay_t<decltype(body_.infer(x))>::PlainObject y = body_.infer(x);
     if constexpr (well_formed) y += x;
     return y;
   }
@@ -170,7 +171,7 @@ class Residual : detail::residual_check<Layers...>::type,
     if constexpr (!well_formed) {
       return typename G::PlainObject(grad_out);  // the check above has spoken; stop the cascade
     } else {
-      auto dx = body_.backward(grad_out).eval();
+      typename std::decay_t<decltype(body_.backward(grad_out))>::PlainObject dx = body_.backward(grad_out);
       dx += grad_out;
       return dx;
     }
