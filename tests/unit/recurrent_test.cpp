@@ -1,7 +1,7 @@
-// The recurrent layers (RNN, GRU, LSTM, LastStep) against PyTorch: output sequences, the input's
-// and every parameter's gradient (float 1e-5, double 1e-10), initial and final states,
+// The recurrent layers (RNN, GRU, LSTM, LastStep) against PyTorch: initial and final states,
 // streaming step by step against PyTorch's sequence output on a long signal, gradcheck through
-// time, print(model) and state_dict names, and a GRU + Linear model trained with Adam.
+// time, print(model) and state_dict names, and a GRU + Linear model trained with Adam. The
+// output sequences and gradients of each cell against PyTorch are recurrent_torch_*_test.
 #include <catch2/catch.hpp>
 #include <ctnn/ctnn.hpp>
 #include <ctnn/layers/recurrent.hpp>
@@ -12,96 +12,16 @@
 #include <string>
 #include <vector>
 
+#include "prints.hpp"
+#include "recurrent_compare.hpp"
 #include "torch_compare.hpp"
 #include "training_reference.hpp"
 
-namespace recurrent_test {
+using ctnn_test::golden;
+using ctnn_test::printed;
 
-using ctnn::RNNOptions;
-using ctnn_test::batch_from;
-using ctnn_test::load_parameters;
-using ctnn_test::load_reference;
-using ctnn_test::parameter_from;
-using ctnn_test::Reference;
-using ctnn_test::relative_error;
-
-template <class S>
-constexpr double tol = sizeof(S) == 4 ? 1e-5 : 1e-10;
-
-/// Runs layer (bound to T) on the case's x and grad_out; compares y, dx, every gradient.
-template <class S, int T, int In, class Layer>
-void compare(const std::string& name) {
-  INFO("case " << name << " in " << (sizeof(S) == 4 ? "float" : "double"));
-  using L = ctnn::bound<ctnn::with_scalar<Layer, S>, ctnn::Shape(T, In)>;
-  auto layer = std::make_unique<L>();
-  const Reference ref = load_reference("recurrent_" + name);
-  load_parameters(*layer, ref);
-  ctnn::zero_grad(*layer);
-  using X = Eigen::Matrix<S, T * In, 3>;
-  const X x = batch_from<X>(ref.tensor("x"));
-  const auto y = layer->forward(x);
-  using Y = std::remove_cvref_t<decltype(y)>;
-  CHECK(relative_error(y, batch_from<Y>(ref.tensor("y"))) <= tol<S>);
-  const Y g = batch_from<Y>(ref.tensor("grad_out"));
-  const auto dx = layer->backward(x, y, g);
-  CHECK(relative_error(dx, batch_from<X>(ref.tensor("grad_x"))) <= tol<S>);
-  std::size_t n = 0;
-  ctnn::named_parameters(*layer, [&](std::string_view pname, auto& p) {
-    INFO("gradient of " << pname);
-    using M = std::remove_cvref_t<decltype(p.grad)>;
-    CHECK(relative_error(p.grad, parameter_from<M>(ref.tensor("grad." + std::string(pname)), p.grad.rows(),
-                                                   p.grad.cols())) <= tol<S>);
-    ++n;
-  });
-  std::size_t in_ref = 0;  // every parameter gradient of PyTorch's was compared
-  for (const auto& [tname, t] : ref.tensors) in_ref += tname.rfind("grad.", 0) == 0 ? 1 : 0;
-  CHECK(n == in_ref);
-  // infer gives forward's values
-  CHECK(relative_error(layer->infer(x), y) == 0.0);
-}
-
-template <int T, int In, class Layer>
-void compare_both(const std::string& name) {
-  compare<float, T, In, Layer>(name);
-  compare<double, T, In, Layer>(name);
-}
-
-constexpr RNNOptions relu_l2{.num_layers = 2, .nonlinearity = ctnn::Nonlinearity::relu};
-constexpr RNNOptions bi_l2{.num_layers = 2, .bidirectional = true};
-constexpr RNNOptions l2_nobias{.num_layers = 2, .bias = false};
-constexpr RNNOptions bi{.bidirectional = true};
-constexpr RNNOptions l3_bi{.num_layers = 3, .bidirectional = true};
-constexpr RNNOptions l3{.num_layers = 3};
-constexpr RNNOptions l2_bi_nobias{.num_layers = 2, .bias = false, .bidirectional = true};
-
-std::string golden(const std::string& name) {
-  const std::string path = std::string(CTNN_REFERENCE_DIR) + "/../prints/" + name + ".txt";
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error(path + ": cannot open (run tests/reference/generate.py recurrent)");
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-template <class M>
-std::string printed(const M& model) {
-  return ctnn::repr(model) + "\n";
-}
-
-}  // namespace recurrent_test
-using namespace recurrent_test;
-
-TEST_CASE("RNN, GRU and LSTM give PyTorch's output sequences and gradients", "[recurrent][torch]") {
-  compare_both<5, 3, ctnn::RNN<3, 4>>("rnn_tanh");
-  compare_both<4, 3, ctnn::RNN<3, 4, relu_l2>>("rnn_relu_l2");
-  compare_both<1, 2, ctnn::RNN<2, 3, bi_l2>>("rnn_bi_l2_t1");
-  compare_both<6, 3, ctnn::GRU<3, 5>>("gru");
-  compare_both<3, 3, ctnn::GRU<3, 4, l2_nobias>>("gru_l2_nobias");
-  compare_both<4, 2, ctnn::GRU<2, 3, bi>>("gru_bi");
-  compare_both<2, 2, ctnn::GRU<2, 3, l3_bi>>("gru_l3_bi");
-  compare_both<6, 3, ctnn::LSTM<3, 5>>("lstm");
-  compare_both<5, 2, ctnn::LSTM<2, 4, l3>>("lstm_l3");
-  compare_both<3, 3, ctnn::LSTM<3, 4, l2_bi_nobias>>("lstm_l2_bi_nobias");
-}
+using namespace ctnn_test;
+using namespace ctnn_test::recurrent;
 
 TEST_CASE("an initial state is used and the final state is PyTorch's h_n (c_n)", "[recurrent][torch]") {
   constexpr RNNOptions l2{.num_layers = 2};
