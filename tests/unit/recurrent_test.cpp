@@ -58,7 +58,7 @@ TEST_CASE("an initial state is used and the final state is PyTorch's h_n (c_n)",
   }
 }
 
-namespace recurrent_test {
+namespace {
 /// Streams the case's 1000-step signal through Cell (2 layers, hidden 8) and a Linear(8, 1)
 /// head, in blocks of Block steps, from a zero state; compares with PyTorch's sequence output.
 template <class S, template <int, int, RNNOptions, class> class Cell, int Block>
@@ -88,7 +88,7 @@ void stream(const std::string& name) {
   for (int i = 0; i < Block; ++i) x0(0, i) = static_cast<S>(xs[static_cast<std::size_t>(i)]);
   CHECK(relative_error(head.forward(rnn.step(x0)), want.leftCols(Block)) <= tol<S> * 10);
 }
-}  // namespace recurrent_test
+}  // namespace
 
 TEST_CASE("streaming step by step equals PyTorch's sequence output over 1000 steps", "[recurrent][stream]") {
   stream<float, ctnn::GRU, 1>("recurrent_stream_gru");
