@@ -1,8 +1,12 @@
 // Streaming through RNN, GRU and LSTM stacks allocates nothing, over thousands of calls with
 // the state carried across, in float and double; sequence-mode forward and backward allocate
-// nothing after the first batch of a size.
+// nothing after the first batch of a size, and a training step (T 32, batch 16) nothing after
+// the first.
 #include <catch2/catch.hpp>
+#include <ctnn/ctnn.hpp>
 #include <ctnn/layers/recurrent.hpp>
+
+#include <memory>
 
 #include "alloc_counter.hpp"
 
@@ -51,4 +55,31 @@ TEST_CASE("sequence mode allocates nothing after the first batch of a size", "[a
             CHECK(dx.allFinite());
           }
         }) == 0);
+}
+
+TEST_CASE("sequence training at the benchmark's size allocates nothing after the first step", "[alloc][recurrent]") {
+  // T 32, batch 16: the parameter gradients are products over 512 columns, whose packed blocks
+  // exceed Eigen's stack limit unless taken in chunks; a second, bidirectional layer of width
+  // 2 * 64 makes the forward's input projection and the input gradient large as well.
+  auto train = []<class Net>(Net& net) {
+    const Eigen::Matrix<float, Net::in_features, 16> x = Eigen::Matrix<float, Net::in_features, 16>::Random();
+    const Eigen::Matrix<float, Net::out_features, 16> target = Eigen::Matrix<float, Net::out_features, 16>::Random();
+    ctnn::optim::Adam opt(net, {.lr = 1e-3});
+    ctnn::MSELoss<> loss;
+    auto step = [&] {
+      const auto y = net.forward(x);
+      opt.zero_grad();
+      net.backward(loss.grad(y, target));
+      opt.step();
+    };
+    step();
+    return ctnn_test::allocations_in([&] {
+      for (int i = 0; i < 3; ++i) step();
+    });
+  };
+  auto gru = std::make_unique<ctnn::with_input<ctnn::Sequential<ctnn::GRU<8, 64>, ctnn::Linear<64, 1>>, 32, 8>>();
+  CHECK(train(*gru) == 0);
+  auto lstm = std::make_unique<ctnn::with_input<
+      ctnn::Sequential<ctnn::LSTM<8, 64, ctnn::RNNOptions{.num_layers = 2, .bidirectional = true}>, ctnn::Linear<128, 1>>, 32, 8>>();
+  CHECK(train(*lstm) == 0);
 }

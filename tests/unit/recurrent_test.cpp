@@ -8,8 +8,10 @@
 
 #include <fstream>
 #include <map>
+#include <memory>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "prints.hpp"
@@ -229,4 +231,35 @@ TEST_CASE("a GRU + Linear model trained with Adam follows PyTorch's trajectory",
   };
   run(std::type_identity<float>{});
   run(std::type_identity<double>{});
+}
+
+TEST_CASE("a batch whose T*B columns are taken in chunks gives the sum of its samples' gradients", "[recurrent]") {
+  // T 32 and batch 16 are 512 columns: the input projections, the input gradient and the
+  // parameter gradients are products taken in chunks of columns (Eigen's stack limit); one
+  // sample alone is 32 columns, one chunk. The batch's gradients are the sum of its samples'.
+  using L = ctnn::bound<ctnn::LSTM<8, 64, RNNOptions{.num_layers = 2, .bidirectional = true}, double>, ctnn::Shape(32, 8)>;
+  auto layer = std::make_unique<L>();
+  ctnn::Generator gen(11);
+  Eigen::MatrixXd x(32 * 8, 16), g(32 * 128, 16);
+  for (Eigen::Index i = 0; i < x.size(); ++i) x.data()[i] = gen.uniform(-1.0, 1.0);
+  for (Eigen::Index i = 0; i < g.size(); ++i) g.data()[i] = gen.uniform(-1.0, 1.0);
+  auto gradients = [&] {
+    std::vector<double> all;
+    ctnn::named_parameters(*layer, [&](std::string_view, auto& p) {
+      all.insert(all.end(), p.grad.data(), p.grad.data() + p.grad.size());
+    });
+    return Eigen::VectorXd(Eigen::Map<Eigen::VectorXd>(all.data(), static_cast<Eigen::Index>(all.size())));
+  };
+  ctnn::zero_grad(*layer);
+  const Eigen::MatrixXd y = layer->forward(x);
+  const Eigen::MatrixXd dx = layer->backward(x, y, g);
+  const Eigen::VectorXd batch = gradients();
+  ctnn::zero_grad(*layer);
+  for (Eigen::Index j = 0; j < x.cols(); ++j) {
+    const Eigen::MatrixXd xj = x.col(j), gj = g.col(j);
+    const Eigen::MatrixXd yj = layer->forward(xj);
+    CHECK(relative_error(yj, y.col(j)) <= 1e-12);
+    CHECK(relative_error(layer->backward(xj, yj, gj), dx.col(j)) <= 1e-12);
+  }
+  CHECK(relative_error(gradients(), batch) <= 1e-12);
 }

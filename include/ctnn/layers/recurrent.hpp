@@ -15,6 +15,7 @@
 /// The state is no parameter and no buffer: not in the state_dict, as in PyTorch.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstddef>
@@ -111,6 +112,45 @@ void recurrent_product(Dst& dst, const Wt& w, const Src& src) {
       for (; j0 + NC <= n; j0 += NC) recurrent_tile<P, NC>(dst, w, src, i0, j0);
       for (; j0 + NC / 2 <= n; j0 += NC / 2) recurrent_tile<P, NC / 2>(dst, w, src, i0, j0);
       for (; j0 < n; ++j0) recurrent_tile<P, 1>(dst, w, src, i0, j0);
+    }
+  }
+}
+
+/// How many of a sequence's T*B columns one product may take so that Eigen's GEMM packs its
+/// operands on the stack: a packed block holds at most (columns taken) x (the other operand's
+/// rows) scalars, and past EIGEN_STACK_ALLOCATION_LIMIT (128 KiB) Eigen takes it from the heap.
+template <class S>
+constexpr Eigen::Index stack_columns(Eigen::Index rows) {
+  rows = (rows + 63) / 64 * 64;  // Eigen rounds its blocks up to its register tiles
+  const Eigen::Index n = EIGEN_STACK_ALLOCATION_LIMIT / (static_cast<Eigen::Index>(sizeof(S)) * rows);
+  return n >= 16 ? n / 16 * 16 : n > 0 ? n : 1;
+}
+
+/// dst += a * b^T, a and b over the same T*B columns (a parameter's gradient summed over every
+/// step and sample), in chunks of columns so that a training step allocates nothing (a depth
+/// of T*B = 512 packs 192 x 512 floats, 384 KiB, on the heap twice per call).
+template <class Dst, class A, class Bm>
+void add_outer_products(Dst& dst, const A& a, const Bm& b) {
+  using S = typename Dst::Scalar;
+  const Eigen::Index n = a.cols(), chunk = stack_columns<S>(std::max(dst.rows(), dst.cols()));
+  for (Eigen::Index j = 0; j < n; j += chunk) {
+    const Eigen::Index c = std::min(chunk, n - j);
+    dst.noalias() += a.middleCols(j, c) * b.middleCols(j, c).transpose();
+  }
+}
+
+/// dst = w * x (Add: dst += w * x) over the T*B columns of x, in chunks of columns for the same
+/// reason (x's packed block holds (w's columns) x (columns taken) scalars).
+template <bool Add, class Dst, class Wm, class Xm>
+void product_over_columns(Dst& dst, const Wm& w, const Xm& x) {
+  using S = typename Dst::Scalar;
+  const Eigen::Index n = x.cols(), chunk = stack_columns<S>(std::max(w.rows(), w.cols()));
+  for (Eigen::Index j = 0; j < n; j += chunk) {
+    const Eigen::Index c = std::min(chunk, n - j);
+    if constexpr (Add) {
+      dst.middleCols(j, c).noalias() += w * x.middleCols(j, c);
+    } else {
+      dst.middleCols(j, c).noalias() = w * x.middleCols(j, c);
     }
   }
 }
@@ -499,7 +539,7 @@ struct Recurrent {
     if constexpr (K != CellKind::rnn) aux.resize(H, TB);
     if constexpr (K == CellKind::lstm) w.cprev[k].resize(H, TB);
     // input projection of every step and sample as one product
-    gates.noalias() = wih * Xin;
+    product_over_columns<false>(gates, wih, Xin);
     if constexpr (Bias) gates.colwise() += bias_ih[k].value;
     const Eigen::Map<const Eigen::Matrix<Scalar, GH, H>> whh(weight_hh[k].value.data());
     if (given) {
@@ -651,19 +691,18 @@ struct Recurrent {
         recurrent_product(w.dh, whhT, dA);
       }
     }
-    // parameter gradients over all steps at once, as products over T*B columns. Eigen's GEMM
-    // takes its packing workspace from the heap once T*B is large (B 16, T 32: two blocks per
-    // call); detail::stack_product would keep it on the stack but doubled the compile time of
-    // every recurrent model's TU (one GEMM kernel per product shape), so it is not used here.
+    // parameter gradients over all steps at once, as products over T*B columns, in chunks
+    // that Eigen packs on the stack (detail::stack_product would too, but doubled the compile
+    // time of every recurrent model's TU: one GEMM kernel per product shape)
     const auto& dAh = hidden_side_gradient(w);
     auto& whhp = weight_hh[k];
-    if (whhp.requires_grad) whhp.grad.noalias() += dAh * hprev.transpose();
-    if (wih.requires_grad) wih.grad.noalias() += w.dA * Xin.transpose();
+    if (whhp.requires_grad) add_outer_products(whhp.grad, dAh, hprev);
+    if (wih.requires_grad) add_outer_products(wih.grad, w.dA, Xin);
     if constexpr (Bias) {
       if (bias_ih[k].requires_grad) bias_ih[k].grad += w.dA.rowwise().sum();
       if (bias_hh[k].requires_grad) bias_hh[k].grad += dAh.rowwise().sum();
     }
-    if (need_input_grad) dXin.noalias() += wih.value.transpose() * w.dA;
+    if (need_input_grad) product_over_columns<true>(dXin, wih.value.transpose(), w.dA);
   }
 
   /// One layer over a block: the input projection of all n steps as one product, then the
