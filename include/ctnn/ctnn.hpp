@@ -8,6 +8,7 @@
 #include "ctnn/core/layer.hpp"
 #include "ctnn/core/make_model.hpp"
 #include "ctnn/core/module.hpp"
+#include "ctnn/core/reflect.hpp"
 #include "ctnn/core/module_base.hpp"
 #include "ctnn/core/parameter.hpp"
 #include "ctnn/core/scalar.hpp"

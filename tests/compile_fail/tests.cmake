@@ -50,6 +50,8 @@ ctnn_add_compile_fail_test(layer_missing_shape_rule SOURCE ${cf}/layer_missing_s
                            EXPECT "it has no shape rule.*cached<NoShapeRule>::has_in_features_and_out_features<false>")
 ctnn_add_compile_fail_test(member_outside_reflection SOURCE ${cf}/member_outside_reflection.cpp
                            EXPECT "declares a Parameter or Buffer outside the macro.*reflected_struct<Scale>::declares_parameters_and_buffers<2>::but_reflects_only<1>")
+ctnn_add_compile_fail_test(reflect_not_included SOURCE ${cf}/reflect_not_included.cpp
+                           EXPECT "<ctnn/core/reflect.hpp> is not included.*declared_with_BOOST_HANA_DEFINE_STRUCT<Scale>::but_ctnn_reflect_hpp_is_not_included")
 ctnn_add_compile_fail_test(with_scalar_missing SOURCE ${cf}/with_scalar_missing.cpp
                            EXPECT "would keep its scalar type.*layer_with_parameters_in_another_scalar<Shift<(float)?> ?>::has_no_with_scalar_to_become<double>")
 ctnn_add_compile_fail_test(init_fan_of_bias SOURCE ${cf}/init_fan_of_bias.cpp

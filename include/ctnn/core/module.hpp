@@ -5,20 +5,13 @@
 /// - containers that list their children (`for_each_child(f)` calling `f(name, child)`, as
 ///   Sequential does with the names "0", "1", ...), and
 /// - plain structs declared with BOOST_HANA_DEFINE_STRUCT, whose members are visited under
-///   their own names (as nn.Module finds its attributes).
+///   their own names (as nn.Module finds its attributes), through detail::reflection, which
+///   core/reflect.hpp specializes (it holds every use of Boost.Hana; the inference header
+///   goes without).
 /// A ctnn::Parameter member is a leaf with a name; a NoParameter member is skipped, like a
 /// parameter registered as None.
 #pragma once
 
-#include <boost/hana/accessors.hpp>
-#include <boost/hana/concept/struct.hpp>
-#include <boost/hana/first.hpp>
-#include <boost/hana/fold_left.hpp>
-#include <boost/hana/for_each.hpp>
-#include <boost/hana/length.hpp>
-#include <boost/hana/second.hpp>
-#include <boost/hana/string.hpp>
-#include <boost/hana/unpack.hpp>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -36,8 +29,59 @@ namespace ctnn {
 
 namespace detail {
 
+/// A struct's members as the walker sees them: `reflected`, and when true `size`,
+/// `get<I>(obj)`, `members` (a std::tuple of their types) and `names`. Nothing is reflected
+/// here; core/reflect.hpp specializes it for every Boost.Hana struct.
 template <class T>
-concept HanaStruct = boost::hana::Struct<std::remove_const_t<T>>::value;
+struct reflection {
+  static constexpr bool reflected = false;
+};
+
+template <class T>
+concept HanaStruct = reflection<std::remove_const_t<T>>::reflected;
+
+/// A reflection a layer writes for itself, without Boost.Hana (Linear and PReLU, so that the
+/// inference header needs no Hana): its members by pointer; the specialization adds `names`.
+///   template <...> struct detail::reflection<Linear<...>>
+///       : detail::reflect_members<Linear<...>, &Linear<...>::weight, &Linear<...>::bias> {
+///     static constexpr std::array<std::string_view, 2> names{"weight", "bias"}; };
+template <class T, auto... Members>
+struct reflect_members {
+  static constexpr bool reflected = true;
+  static constexpr std::size_t size = sizeof...(Members);
+  using members = std::tuple<std::remove_cvref_t<decltype(std::declval<T&>().*Members)>...>;
+  template <std::size_t I, class Obj>
+  static constexpr auto& get(Obj& obj) {
+    return obj.*std::get<I>(std::tuple{Members...});
+  }
+};
+
+/// Declared with BOOST_HANA_DEFINE_STRUCT (the macro's nested type), whether or not
+/// core/reflect.hpp has been included to walk it.
+template <class T>
+concept DeclaresHanaMembers = requires { typename std::remove_const_t<T>::hana_accessors_impl; };
+
+/// Named so that the note under the check names the struct.
+template <class T>
+struct declared_with_BOOST_HANA_DEFINE_STRUCT {
+  static constexpr bool but_ctnn_reflect_hpp_is_not_included = false;
+};
+
+/// One error for a struct declared with BOOST_HANA_DEFINE_STRUCT that ctnn cannot walk, instead
+/// of a model whose parameters are silently missing.
+template <class T>
+constexpr bool check_reflection_included() {
+  if constexpr (DeclaresHanaMembers<T> && !HanaStruct<T>) {
+    // Fix: #include <ctnn/core/reflect.hpp> (or <ctnn/ctnn.hpp>) before the model is used.
+    static_assert(declared_with_BOOST_HANA_DEFINE_STRUCT<std::remove_const_t<T>>::but_ctnn_reflect_hpp_is_not_included,
+                  "ctnn: a layer or model declares its members with BOOST_HANA_DEFINE_STRUCT, but "
+                  "<ctnn/core/reflect.hpp> is not included, so ctnn cannot see them: include it (or "
+                  "<ctnn/ctnn.hpp>), as <ctnn/inference.hpp> does not (the note names the struct)");
+    return false;
+  } else {
+    return true;
+  }
+}
 
 // ---- every Parameter of a reflected struct is reflected ----------------------------------------
 
@@ -85,13 +129,9 @@ constexpr std::size_t tensor_fields(std::index_sequence<Fields...>) {
 /// Parameters and buffers among the members BOOST_HANA_DEFINE_STRUCT declares for T.
 template <class T>
 constexpr std::size_t reflected_tensors() {
-  return boost::hana::unpack(boost::hana::accessors<T>(), [](auto... pairs) {
-    return (std::size_t{0} + ... +
-            (ParameterType<decltype(boost::hana::second(pairs)(std::declval<T&>()))> ||
-                     BufferType<decltype(boost::hana::second(pairs)(std::declval<T&>()))>
-                 ? 1
-                 : 0));
-  });
+  return []<class... M>(std::type_identity<std::tuple<M...>>) {
+    return (std::size_t{0} + ... + (ParameterType<M> || BufferType<M> ? 1 : 0));
+  }(std::type_identity<typename reflection<T>::members>{});
 }
 
 /// Named so that the note under the check reads as a sentence with both counts.
@@ -143,11 +183,14 @@ void for_each_child(T& obj, F&& f) {
   if constexpr (ListsChildren<T>) {
     obj.for_each_child(f);
   } else if constexpr (HanaStruct<T>) {
+    using R = reflection<std::remove_const_t<T>>;
     if constexpr (check_reflected_members<std::remove_const_t<T>>()) {  // else one error has been given
-      boost::hana::for_each(boost::hana::accessors<std::remove_const_t<T>>(), [&](auto pair) {
-        f(std::string_view(boost::hana::to<char const*>(boost::hana::first(pair))), boost::hana::second(pair)(obj));
-      });
+      [&]<std::size_t... Is>(std::index_sequence<Is...>) {
+        (f(R::names[Is], R::template get<Is>(obj)), ...);
+      }(std::make_index_sequence<R::size>{});
     }
+  } else {
+    (void)check_reflection_included<T>();
   }
 }
 
@@ -155,7 +198,7 @@ void for_each_child(T& obj, F&& f) {
 template <class T>
 concept ModuleLike = std::is_class_v<T> && !ParameterType<T> && !BufferType<T> &&
                      !std::is_same_v<std::remove_const_t<T>, NoParameter> &&
-                     (ListsChildren<T> || HanaStruct<T> || requires { T::in_features; });
+                     (ListsChildren<T> || HanaStruct<T> || DeclaresHanaMembers<T> || requires { T::in_features; });
 
 template <class T, class F>
 void visit_parameters(T& obj, F& f) {
@@ -248,10 +291,6 @@ void visit_modules(T& obj, F& f) {
 template <std::size_t I>
 struct index_name;
 
-/// Type of the member an accessor pair of Hana struct T yields.
-template <class T, class Pair>
-using member_t = std::remove_cvref_t<decltype(boost::hana::second(std::declval<Pair>())(std::declval<T&>()))>;
-
 /// The name of T's I-th listed child: T::child_names[I] when T names its children (a
 /// recurrent layer's "weight_ih_l0", ...), else "0", "1", ... (Sequential's).
 template <class T, std::size_t I>
@@ -277,12 +316,14 @@ constexpr void for_each_child_type(F&& f) {
   if constexpr (ListsChildTypes<T>) {
     for_each_listed_child_type<T>(f, std::make_index_sequence<std::tuple_size_v<typename T::child_types>>{});
   } else if constexpr (HanaStruct<T>) {
+    using R = reflection<T>;
     if constexpr (check_reflected_members<T>()) {
-      boost::hana::for_each(boost::hana::accessors<T>(), [&](auto pair) {
-        f(std::type_identity<member_t<T, decltype(pair)>>{},
-          std::string_view(boost::hana::to<char const*>(boost::hana::first(pair))));
-      });
+      [&]<std::size_t... Is>(std::index_sequence<Is...>) {
+        (f(std::type_identity<std::tuple_element_t<Is, typename R::members>>{}, R::names[Is]), ...);
+      }(std::make_index_sequence<R::size>{});
     }
+  } else {
+    (void)check_reflection_included<T>();
   }
 }
 
@@ -328,9 +369,7 @@ struct child_type_list<T> {
 template <class T>
   requires(!ListsChildTypes<T> && HanaStruct<T>)
 struct child_type_list<T> {
-  using type = typename decltype(boost::hana::unpack(boost::hana::accessors<T>(), [](auto... pairs) {
-    return std::type_identity<std::tuple<member_t<T, decltype(pairs)>...>>{};
-  }))::type;
+  using type = typename reflection<T>::members;
 };
 template <class T>
 using child_type_list_t = typename child_type_list<T>::type;

@@ -11,9 +11,6 @@
 
 #include <algorithm>
 #include <array>
-#include <boost/hana/accessors.hpp>
-#include <boost/hana/at.hpp>
-#include <boost/hana/second.hpp>
 #include <cstddef>
 #include <string_view>
 #include <tuple>
@@ -119,7 +116,7 @@ auto& embedded_slot(Parent& parent) {
     });
     return *slot;
   } else {
-    return boost::hana::second(boost::hana::at_c<i>(boost::hana::accessors<Parent>()))(parent);
+    return detail::reflection<Parent>::template get<i>(parent);
   }
 }
 

@@ -32,11 +32,6 @@
 #pragma once
 
 #include <array>
-#include <boost/hana/accessors.hpp>
-#include <boost/hana/first.hpp>
-#include <boost/hana/for_each.hpp>
-#include <boost/hana/second.hpp>
-#include <boost/hana/string.hpp>
 #include <cstddef>
 #include <cstdio>
 #include <ostream>

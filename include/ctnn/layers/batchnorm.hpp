@@ -9,7 +9,7 @@
 /// sample, in every column of the batch.
 #pragma once
 
-#include <boost/hana/define_struct.hpp>
+#include "ctnn/core/reflect.hpp"
 #include <cmath>
 #include <cstdint>
 #include <optional>

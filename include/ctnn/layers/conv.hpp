@@ -16,7 +16,7 @@
 /// that convolution's input gradient, its input gradient that convolution's forward.
 #pragma once
 
-#include <boost/hana/define_struct.hpp>
+#include "ctnn/core/reflect.hpp"
 #include <algorithm>
 #include <array>
 #include <cmath>

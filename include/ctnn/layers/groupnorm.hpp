@@ -4,7 +4,7 @@
 /// per channel.
 #pragma once
 
-#include <boost/hana/define_struct.hpp>
+#include "ctnn/core/reflect.hpp"
 #include <string>
 #include <string_view>
 #include <type_traits>

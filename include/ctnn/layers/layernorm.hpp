@@ -7,7 +7,7 @@
 /// It has no running statistics and behaves alike in training and eval.
 #pragma once
 
-#include <boost/hana/define_struct.hpp>
+#include "ctnn/core/reflect.hpp"
 #include <cmath>
 #include <cstddef>
 #include <string>

@@ -1,11 +1,13 @@
 /// @file Defines ctnn::Linear: y = W x + b, as torch.nn.Linear; weight is (out, in).
 #pragma once
 
-#include <boost/hana/define_struct.hpp>
+#include <array>
 #include <cmath>
 #include <string>
+#include <string_view>
 
 #include "ctnn/core/layer.hpp"
+#include "ctnn/core/module.hpp"
 #include "ctnn/core/parameter.hpp"
 #include "ctnn/core/tensor.hpp"
 #include "ctnn/core/shape.hpp"
@@ -38,9 +40,8 @@ struct Linear {
   using with_scalar = Linear<In, Out, Bias, S>;
 
   // parameters: found by reflection; the names become state_dict keys
-  BOOST_HANA_DEFINE_STRUCT(Linear,
-                           (Parameter<Scalar, Out, In, 2>, weight),  // 2-D even when In is 1
-                           (OptionalParameter<Bias, Scalar, Out>, bias));
+  Parameter<Scalar, Out, In, 2> weight;  // 2-D even when In is 1
+  OptionalParameter<Bias, Scalar, Out> bias;
 
   Linear() { reset_parameters(default_generator()); }
   /// Parameters left zero, for weights loaded next (ctnn::skip_init).
@@ -180,6 +181,16 @@ struct Linear<any, Out, Bias, Scalar> {
   std::string extra_repr() const {
     return "in_features=0, out_features=" + std::to_string(Out) + ", bias=" + (Bias ? "True" : "False");
   }
+};
+
+/// Linear's members for the walker: "weight", "bias" (Boost.Hana would cost the inference
+/// header a third of its compile time).
+template <int In, int Out, bool Bias, class Scalar>
+  requires(In != any)
+struct detail::reflection<Linear<In, Out, Bias, Scalar>>
+    : detail::reflect_members<Linear<In, Out, Bias, Scalar>, &Linear<In, Out, Bias, Scalar>::weight,
+                              &Linear<In, Out, Bias, Scalar>::bias> {
+  static constexpr std::array<std::string_view, 2> names{"weight", "bias"};
 };
 
 }  // namespace ctnn

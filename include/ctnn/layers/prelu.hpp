@@ -2,11 +2,12 @@
 /// torch.nn.PReLU(num_parameters, init).
 #pragma once
 
-#include <boost/hana/define_struct.hpp>
+#include <array>
 #include <string>
 #include <string_view>
 
 #include "ctnn/core/layer.hpp"
+#include "ctnn/core/module.hpp"
 #include "ctnn/core/parameter.hpp"
 #include "ctnn/core/shape.hpp"
 #include "ctnn/core/tensor.hpp"
@@ -59,7 +60,7 @@ struct PReLU : detail::prelu_shape<NumParameters> {
   using with_scalar = PReLU<NumParameters, S>;
 
   // parameters
-  BOOST_HANA_DEFINE_STRUCT(PReLU, (Parameter<Scalar, NumParameters, 1>, weight));
+  Parameter<Scalar, NumParameters, 1> weight;
   /// PyTorch's `init`: the value reset_parameters fills weight with (not a parameter).
   double init = 0.25;
 
@@ -138,6 +139,13 @@ struct PReLU : detail::prelu_shape<NumParameters> {
                   "ctnn::PReLU<N>: the input's rows are not N channels of equal size (the note below names N and "
                   "the rows)");
   }
+};
+
+/// PReLU's member for the walker: "weight".
+template <int NumParameters, class Scalar>
+struct detail::reflection<PReLU<NumParameters, Scalar>>
+    : detail::reflect_members<PReLU<NumParameters, Scalar>, &PReLU<NumParameters, Scalar>::weight> {
+  static constexpr std::array<std::string_view, 1> names{"weight"};
 };
 
 }  // namespace ctnn
