@@ -37,14 +37,19 @@ struct reflection {
   static constexpr bool reflected = false;
 };
 
+/// Declared with BOOST_HANA_DEFINE_STRUCT (the macro's nested type), whether or not
+/// core/reflect.hpp has been included to walk it.
+template <class T>
+concept DeclaresHanaMembers = requires { typename std::remove_const_t<T>::hana_accessors_impl; };
+
 template <class T>
 concept HanaStruct = reflection<std::remove_const_t<T>>::reflected;
 
 /// A reflection a layer writes for itself, without Boost.Hana (Linear and PReLU, so that the
-/// inference header needs no Hana): its members by pointer; the specialization adds `names`.
-///   template <...> struct detail::reflection<Linear<...>>
-///       : detail::reflect_members<Linear<...>, &Linear<...>::weight, &Linear<...>::bias> {
-///     static constexpr std::array<std::string_view, 2> names{"weight", "bias"}; };
+/// inference header needs no Hana): inside the class,
+///   using ctnn_reflection = detail::reflect_members<Linear, &Linear::weight, &Linear::bias>;
+///   static constexpr std::array<std::string_view, 2> ctnn_member_names{"weight", "bias"};
+/// A class deriving from such a layer (Cached<Linear<...>>, a user's subclass) inherits both.
 template <class T, auto... Members>
 struct reflect_members {
   static constexpr bool reflected = true;
@@ -55,11 +60,12 @@ struct reflect_members {
     return obj.*std::get<I>(std::tuple{Members...});
   }
 };
-
-/// Declared with BOOST_HANA_DEFINE_STRUCT (the macro's nested type), whether or not
-/// core/reflect.hpp has been included to walk it.
 template <class T>
-concept DeclaresHanaMembers = requires { typename std::remove_const_t<T>::hana_accessors_impl; };
+  requires(requires { typename T::ctnn_reflection; } && !DeclaresHanaMembers<T>)
+struct reflection<T> : T::ctnn_reflection {
+  static constexpr auto names = T::ctnn_member_names;
+};
+
 
 /// Named so that the note under the check names the struct.
 template <class T>

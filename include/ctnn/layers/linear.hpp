@@ -42,6 +42,9 @@ struct Linear {
   // parameters: found by reflection; the names become state_dict keys
   Parameter<Scalar, Out, In, 2> weight;  // 2-D even when In is 1
   OptionalParameter<Bias, Scalar, Out> bias;
+  // the members the walker visits (without Boost.Hana, which the inference header leaves out)
+  using ctnn_reflection = detail::reflect_members<Linear, &Linear::weight, &Linear::bias>;
+  static constexpr std::array<std::string_view, 2> ctnn_member_names{"weight", "bias"};
 
   Linear() { reset_parameters(default_generator()); }
   /// Parameters left zero, for weights loaded next (ctnn::skip_init).
@@ -181,16 +184,6 @@ struct Linear<any, Out, Bias, Scalar> {
   std::string extra_repr() const {
     return "in_features=0, out_features=" + std::to_string(Out) + ", bias=" + (Bias ? "True" : "False");
   }
-};
-
-/// Linear's members for the walker: "weight", "bias" (Boost.Hana would cost the inference
-/// header a third of its compile time).
-template <int In, int Out, bool Bias, class Scalar>
-  requires(In != any)
-struct detail::reflection<Linear<In, Out, Bias, Scalar>>
-    : detail::reflect_members<Linear<In, Out, Bias, Scalar>, &Linear<In, Out, Bias, Scalar>::weight,
-                              &Linear<In, Out, Bias, Scalar>::bias> {
-  static constexpr std::array<std::string_view, 2> names{"weight", "bias"};
 };
 
 }  // namespace ctnn

@@ -61,6 +61,9 @@ struct PReLU : detail::prelu_shape<NumParameters> {
 
   // parameters
   Parameter<Scalar, NumParameters, 1> weight;
+  // the member the walker visits (without Boost.Hana, which the inference header leaves out)
+  using ctnn_reflection = detail::reflect_members<PReLU, &PReLU::weight>;
+  static constexpr std::array<std::string_view, 1> ctnn_member_names{"weight"};
   /// PyTorch's `init`: the value reset_parameters fills weight with (not a parameter).
   double init = 0.25;
 
@@ -139,13 +142,6 @@ struct PReLU : detail::prelu_shape<NumParameters> {
                   "ctnn::PReLU<N>: the input's rows are not N channels of equal size (the note below names N and "
                   "the rows)");
   }
-};
-
-/// PReLU's member for the walker: "weight".
-template <int NumParameters, class Scalar>
-struct detail::reflection<PReLU<NumParameters, Scalar>>
-    : detail::reflect_members<PReLU<NumParameters, Scalar>, &PReLU<NumParameters, Scalar>::weight> {
-  static constexpr std::array<std::string_view, 1> names{"weight"};
 };
 
 }  // namespace ctnn
