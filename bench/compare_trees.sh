@@ -18,8 +18,8 @@ for t in base cur; do
   src=$([[ $t == base ]] && echo "$other" || echo "$root")
   cmake -S "$src" -B "$root/build/compare-$t" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS="-march=native" \
     -DCTNN_BUILD_TESTS=OFF -DCTNN_BUILD_EXAMPLES=OFF -DCMAKE_DISABLE_FIND_PACKAGE_Torch=ON \
-    -DCMAKE_DISABLE_FIND_PACKAGE_dlib=ON -DCTNN_BENCH_CTNN_CNN=OFF -DCTNN_BENCH_CTNN_RNN=OFF >/dev/null
-  cmake --build "$root/build/compare-$t" --target ctnn_bench -j"${CTNN_BENCH_JOBS:-2}"
+    -DCMAKE_DISABLE_FIND_PACKAGE_dlib=ON -DCTNN_BENCH_CTNN_CNN=OFF -DCTNN_BENCH_CTNN_RNN=OFF >/dev/null 2>&1
+  cmake --build "$root/build/compare-$t" --target ctnn_bench -j"${CTNN_BENCH_JOBS:-2}" >&2
 done
 for ((i = 1; i <= rounds; i++)); do
   for t in base cur; do
