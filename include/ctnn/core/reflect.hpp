@@ -6,11 +6,16 @@
 /// inference header because Boost.Hana's headers were half of that header's compile time.
 #pragma once
 
+// fold_left and for_each are not used here: <ctnn/ctnn.hpp> included them before this header
+// existed, and programs may rely on them.
+
 #include <boost/hana/accessors.hpp>
 #include <boost/hana/at.hpp>
 #include <boost/hana/concept/struct.hpp>
 #include <boost/hana/define_struct.hpp>
 #include <boost/hana/first.hpp>
+#include <boost/hana/fold_left.hpp>
+#include <boost/hana/for_each.hpp>
 #include <boost/hana/length.hpp>
 #include <boost/hana/second.hpp>
 #include <boost/hana/string.hpp>
