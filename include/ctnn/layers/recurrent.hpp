@@ -140,7 +140,8 @@ void add_outer_products(Dst& dst, const A& a, const Bm& b) {
 }
 
 /// dst = w * x (Add: dst += w * x) over the T*B columns of x, in chunks of columns for the same
-/// reason (x's packed block holds (w's columns) x (columns taken) scalars).
+/// reason (x's packed block holds (w's columns) x (columns taken) scalars). w is packed whole:
+/// a weight over 128 KiB (e.g. 512 x 256 floats) still has its packed copy on the heap.
 template <bool Add, class Dst, class Wm, class Xm>
 void product_over_columns(Dst& dst, const Wm& w, const Xm& x) {
   using S = typename Dst::Scalar;
