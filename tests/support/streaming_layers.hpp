@@ -3,7 +3,7 @@
 // streaming tests compare step()/process() against that forward.
 #pragma once
 
-#include <boost/hana/define_struct.hpp>
+#include <ctnn/core/reflect.hpp>  // its layers declare their members with BOOST_HANA_DEFINE_STRUCT
 #include <ctnn/core/layer.hpp>
 #include <ctnn/core/parameter.hpp>
 #include <ctnn/core/shape.hpp>
