@@ -12,6 +12,7 @@
 /// parameter registered as None.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -63,9 +64,9 @@ struct reflect_members {
 template <class T>
   requires(requires { typename T::ctnn_reflection; } && !DeclaresHanaMembers<T>)
 struct reflection<T> : T::ctnn_reflection {
-  static constexpr auto names = T::ctnn_member_names;
+  // one name per member: a list of another length does not convert
+  static constexpr std::array<std::string_view, T::ctnn_reflection::size> names = T::ctnn_member_names;
 };
-
 
 /// Named so that the note under the check names the struct.
 template <class T>
