@@ -1284,7 +1284,14 @@ CONV_CASES = [
     ("conv1d_circular", lambda: nn.Conv1d(2, 3, 3, padding=2, padding_mode="circular"), (3, 2, 6)),
     ("conv1d_same_reflect", lambda: nn.Conv1d(2, 3, 4, padding="same", padding_mode="reflect"), (3, 2, 6)),
     ("conv1d_causal", lambda: CausalConv1d(2, 3, 3, dilation=2), (3, 2, 10)),
+    # rows of at least a SIMD packet of outputs (16 floats with AVX-512): the direct forward
+    # (detail/conv_direct.hpp), with rows not a whole number of packets and channel remainders
+    ("conv1d_wide", lambda: nn.Conv1d(5, 7, 3, padding=3, dilation=2), (3, 5, 45)),
+    ("conv1d_wide_groups", lambda: nn.Conv1d(6, 9, 4, padding="same", groups=3, padding_mode="reflect"), (3, 6, 37)),
+    ("conv1d_deep", lambda: nn.Conv1d(8, 20, 5), (3, 8, 40)),
     ("conv2d_basic", lambda: nn.Conv2d(2, 3, 3), (3, 2, 5, 4)),
+    ("conv2d_wide", lambda: nn.Conv2d(3, 5, (2, 3), stride=(2, 1), padding=(1, 1), dilation=(1, 2)), (3, 3, 5, 24)),
+    ("conv2d_wide_nobias", lambda: nn.Conv2d(2, 4, 3, padding=1, bias=False), (3, 2, 3, 33)),
     ("conv2d_rect", lambda: nn.Conv2d(1, 4, (3, 2), stride=(2, 1), padding=(1, 0)), (3, 1, 7, 5)),
     ("conv2d_same", lambda: nn.Conv2d(2, 2, (4, 3), padding="same", dilation=(1, 2)), (3, 2, 5, 5)),
     ("conv2d_groups", lambda: nn.Conv2d(4, 4, 3, padding=1, groups=2, bias=False), (3, 4, 4, 3)),

@@ -114,6 +114,11 @@ TEST_CASE("Conv1d matches PyTorch: strides, paddings, dilation, groups, bias, pa
   // ctnn's causal padding: PyTorch's F.pad((K - 1) d, 0) then Conv1d (no PyTorch print)
   check_case<ctnn::Conv1d<2, 3, 3, ConvOptions{.padding = ctnn::causal, .dilation = 2}>, shape_of<2, 10>>(
       "conv1d_causal", false);
+  // rows of a SIMD packet of outputs or more: the direct forward (also kernels_test, per SIMD width)
+  check_case<ctnn::Conv1d<5, 7, 3, ConvOptions{.padding = 3, .dilation = 2}>, shape_of<5, 45>>("conv1d_wide");
+  check_case<ctnn::Conv1d<6, 9, 4, ConvOptions{.padding = ctnn::same, .groups = 3, .padding_mode = PaddingMode::reflect}>,
+             shape_of<6, 37>>("conv1d_wide_groups");
+  check_case<ctnn::Conv1d<8, 20, 5>, shape_of<8, 40>>("conv1d_deep");
   CHECK(printed(ctnn::Conv1d<1, 12, 5, ConvOptions{.padding = ctnn::same}>{}) == golden("conv1d_same_print"));
   CHECK(printed(ctnn::Conv1d<1, 12, 5, ConvOptions{.padding = ctnn::valid}>{}) == golden("conv1d_valid_print"));
   CHECK(printed(ctnn::Conv1d<1, 12, 5, ConvOptions{.padding = ctnn::causal}>{}) ==
@@ -135,6 +140,10 @@ TEST_CASE("Conv2d matches PyTorch", "[conv][torch]") {
              shape_of<2, 3, 4>>("conv2d_replicate");
   check_case<ctnn::Conv2d<2, 3, 3, ConvOptions{.padding = size2{1, 2}, .padding_mode = PaddingMode::circular}>,
              shape_of<2, 3, 4>>("conv2d_circular");
+  check_case<ctnn::Conv2d<3, 5, size2{2, 3},
+                          ConvOptions{.stride = size2{2, 1}, .padding = size2{1, 1}, .dilation = size2{1, 2}}>,
+             shape_of<3, 5, 24>>("conv2d_wide");
+  check_case<ctnn::Conv2d<2, 4, 3, ConvOptions{.padding = 1, .bias = false}>, shape_of<2, 3, 33>>("conv2d_wide_nobias");
 }
 
 TEST_CASE("ConvTranspose1d and ConvTranspose2d match PyTorch", "[conv][torch]") {

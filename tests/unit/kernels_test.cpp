@@ -10,7 +10,8 @@
 // The reference is plain loops in double over run-time-sized copies (no SIMD kernel of ctnn or
 // Eigen's products, and cheap to compile). This file is built once per SIMD width
 // (tests/CMakeLists.txt: SSE2, AVX2 + FMA, AVX-512), since the packet-specific paths differ with
-// the width; each build runs where the CPU has its instructions.
+// the width; each build runs where the CPU has its instructions. So do the convolutions'
+// forward kernels (include/ctnn/detail/conv_direct.hpp or im2col and GEMM, chosen by width).
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -245,4 +246,81 @@ TEST_CASE("vectorised ReLU and Tanh agree with their scalar forms, forward and b
       CHECK(std::abs(yt(i, j) - std::tanh(x(i, j))) <= 4e-7f);
       CHECK(std::abs(dt(i, j) - dy(i, j) * tanh_.df(x(i, j), yt(i, j))) <= 1e-6f);
     }
+}
+
+namespace {
+
+/// Layer L's forward on a random sample against the textbook loops in double over its padded
+/// input: y(o, oy, ox) = b(o) + sum over the group's channels c and the taps (ky, kx) of
+/// w(o, c, ky, kx) xp(c, oy sh + ky dh, ox sw + kx dw). `direct` says whether this build's
+/// packet width sends L to the direct kernel (detail/conv_direct.hpp) rather than im2col + GEMM.
+template <class L>
+void check_conv_forward(bool direct) {
+  using S = typename L::scalar_type;
+  constexpr auto G = L::geometry;
+  using K = ctnn::detail::conv_kernel<G, S>;
+  INFO("Conv" << (G.h == 1 ? "1d" : "2d") << " in " << G.in << " out " << G.out << " kernel " << G.kh << "x" << G.kw
+              << " on " << G.h << "x" << G.w << " groups " << G.groups << " in " << (sizeof(S) == 4 ? "float" : "double"));
+  CHECK(K::direct == direct);
+  std::mt19937 gen(G.in * 131 + G.out * 17 + G.w);
+  L layer;
+  const auto x = random_matrix<S, L::in_features, 2>(gen);
+  const Eigen::Matrix<S, L::out_features, 2> y = layer.forward(x);
+  typename K::Scratch s;
+  const int hp = G.hp(), wp = G.wp(), ho = G.ho(), wo = G.wo(), ig = G.in_g(), og = G.out_g();
+  for (int j = 0; j < 2; ++j) {
+    const S* xp = K::pad(x.col(j).data(), s);
+    Reference expected(L::out_features, 1);
+    for (int o = 0; o < G.out; ++o)
+      for (int oy = 0; oy < ho; ++oy)
+        for (int ox = 0; ox < wo; ++ox) {
+          double sum = 0;
+          if constexpr (G.bias) sum = static_cast<double>(layer.bias.value(o));
+          const int g = o / og;
+          for (int c = 0; c < ig; ++c)
+            for (int ky = 0; ky < G.kh; ++ky)
+              for (int kx = 0; kx < G.kw; ++kx)
+                sum += static_cast<double>(layer.weight.value(o, (c * G.kh + ky) * G.kw + kx)) *
+                       static_cast<double>(xp[((g * ig + c) * hp + oy * G.sh + ky * G.dh) * wp + ox * G.sw + kx * G.dw]);
+          expected((o * ho + oy) * wo + ox, 0) = sum;
+        }
+    CHECK((to_double(y.col(j)) - expected).cwiseAbs().maxCoeff() <= 10 * tolerance<S>());
+  }
+}
+
+/// Both scalar types; `width` is the layer's output positions per row (the direct kernel
+/// needs stride 1 along it and at least a packet of them).
+template <class U, ctnn::Shape In>
+void check_conv_forward_both(int width, bool stride_one = true) {
+  const auto direct = [&](int lanes) { return stride_one && lanes > 1 && width >= lanes; };
+  check_conv_forward<ctnn::bound<typename U::template with_scalar<float>, In>>(direct(ctnn::detail::packet_size<float>));
+  check_conv_forward<ctnn::bound<typename U::template with_scalar<double>, In>>(direct(ctnn::detail::packet_size<double>));
+}
+
+}  // namespace
+
+TEST_CASE("convolution forward, direct or through GEMM: row tails, channel remainders, groups, padding", "[kernels][conv]") {
+  using ctnn::ConvOptions;
+  using ctnn::PaddingMode;
+  using ctnn::shape_of;
+  using ctnn::size2;
+  // rows of every remainder by 4, 8 and 16 lanes, and output channel counts that leave every
+  // remainder of the tiles (4-8 channels); CNN1's and CNN2's layers
+  check_conv_forward_both<ctnn::Conv1d<16, 32, 5>, shape_of<16, 62>>(58);
+  check_conv_forward_both<ctnn::Conv1d<1, 16, 5>, shape_of<1, 128>>(124);
+  check_conv_forward_both<ctnn::Conv1d<3, 5, 3>, shape_of<3, 18>>(16);
+  check_conv_forward_both<ctnn::Conv1d<3, 7, 3>, shape_of<3, 19>>(17);
+  check_conv_forward_both<ctnn::Conv1d<2, 11, 2>, shape_of<2, 32>>(31);
+  check_conv_forward_both<ctnn::Conv1d<4, 13, 3, ConvOptions{.padding = 4, .dilation = 3}>, shape_of<4, 70>>(72);
+  check_conv_forward_both<ctnn::Conv1d<6, 9, 5, ConvOptions{.padding = ctnn::same, .groups = 3}>, shape_of<6, 41>>(41);
+  check_conv_forward_both<ctnn::Conv1d<5, 5, 3, ConvOptions{.padding = 1, .groups = 5}>, shape_of<5, 100>>(100);
+  check_conv_forward_both<ctnn::Conv1d<3, 17, 7, ConvOptions{.padding = 3, .padding_mode = PaddingMode::circular}>,
+                          shape_of<3, 9>>(9);
+  check_conv_forward_both<ctnn::Conv1d<2, 3, 3, ConvOptions{.bias = false}>, shape_of<2, 51>>(49);
+  check_conv_forward_both<ctnn::Conv1d<2, 4, 3, ConvOptions{.stride = 2}>, shape_of<2, 67>>(33, false);
+  check_conv_forward_both<ctnn::Conv2d<1, 8, 3, ConvOptions{.padding = 1}>, shape_of<1, 28, 28>>(28);
+  check_conv_forward_both<ctnn::Conv2d<8, 16, 3, ConvOptions{.padding = 1}>, shape_of<8, 14, 14>>(14);
+  check_conv_forward_both<ctnn::Conv2d<3, 6, size2{3, 2}, ConvOptions{.stride = size2{2, 1}, .dilation = size2{2, 3},
+                                                                       .groups = 3}>,
+                          shape_of<3, 9, 40>>(37);
 }

@@ -13,6 +13,14 @@ using packet_t = typename Eigen::internal::packet_traits<S>::type;
 template <class S>
 inline constexpr int packet_size = Eigen::internal::packet_traits<S>::size;
 
+/// SIMD registers a register-blocked kernel may plan its tiles for: 32 with AVX-512 and on
+/// AArch64 (NEON), 16 on AVX/AVX2 and SSE.
+#if defined(__AVX512F__) || defined(__aarch64__)
+inline constexpr int simd_registers = 32;
+#else
+inline constexpr int simd_registers = 16;
+#endif
+
 }  // namespace ctnn::detail
 
 // Loops over packets with constant trip counts are unrolled in full, so that arrays of

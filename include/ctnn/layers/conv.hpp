@@ -27,6 +27,7 @@
 #include "ctnn/core/parameter.hpp"
 #include "ctnn/core/shape.hpp"
 #include "ctnn/core/tensor.hpp"
+#include "ctnn/detail/conv_direct.hpp"
 #include "ctnn/detail/reshape.hpp"
 #include "ctnn/detail/stack_product.hpp"
 #include "ctnn/init/generator.hpp"
@@ -196,9 +197,8 @@ struct conv_kernel {
   static constexpr auto src_h = padding_sources<G.h, G.pt, G.pb>(G.mode);
   static constexpr auto src_w = padding_sources<G.w, G.pl, G.pr>(G.mode);
 
-  /// cols of sample x (in_size elements).
-  static void im2col(const S* x, Scratch& s) {
-    const S* src = x;
+  /// The padded sample x (in_size elements): x itself, or its copy with the padding in s.
+  static const S* pad(const S* x, Scratch& s) {
     if constexpr (G.padded()) {
       S* p = s.padded.data();
       for (int c = 0; c < G.in; ++c)
@@ -209,8 +209,32 @@ struct conv_kernel {
             *p++ = sy < 0 || sx < 0 ? S(0) : x[(c * G.h + sy) * G.w + sx];
           }
         }
-      src = s.padded.data();
+      return s.padded.data();
+    } else {
+      return x;
     }
+  }
+
+  /// The forward runs straight from the padded input (detail/conv_direct.hpp) when the
+  /// positions of a row are consecutive inputs (stride 1 along it), a row holds a SIMD packet
+  /// of positions, and the input rows one output row reads fit in 64 KiB (L1/L2); otherwise
+  /// through im2col and Eigen's GEMM, which blocks for the caches.
+  static constexpr bool direct = packet_size<S> > 1 && G.sw == 1 && Wo >= packet_size<S> &&
+                                 static_cast<long long>(G.in_g()) * G.ekh() * Wp * sizeof(S) <= 64 * 1024;
+  static constexpr direct_plan plan{.channels = G.in_g(), .kh = G.kh, .kw = G.kw, .plane = Hp * Wp,
+                                    .tap_row = G.dh * Wp, .tap_col = G.dw, .width = Wo, .weights = G.out};
+  /// y (Out, P) = W x + b (b may be null), directly; w is the (Out, IGK) column-major weight.
+  static void forward_direct(const S* w, const S* b, const S* x, Scratch& s, S* y) {
+    const S* src = pad(x, s);
+    for (int g = 0; g < NG; ++g)
+      for (int oy = 0; oy < Ho; ++oy)
+        direct_conv_row<plan, OG>(src + (g * G.in_g() * Hp + oy * G.sh) * Wp, w + g * OG,
+                                  b != nullptr ? b + g * OG : nullptr, y + g * OG * P + oy * Wo, P);
+  }
+
+  /// cols of sample x (in_size elements).
+  static void im2col(const S* x, Scratch& s) {
+    const S* src = pad(x, s);
     S* col = s.cols.data();
     for (int c = 0; c < G.in; ++c)
       for (int ky = 0; ky < G.kh; ++ky)
@@ -501,7 +525,10 @@ struct conv_ops {
 
   template <class W, class B>
   static void forward_sample(const W& w, const B* b, Scratch& s, const S* x, S* y) {
-    if constexpr (!Transposed) {
+    if constexpr (!Transposed && K::direct) {
+      K::forward_direct(w.data(), b != nullptr ? b->data() : nullptr, x, s, y);
+      return;
+    } else if constexpr (!Transposed) {
       K::im2col(x, s);
       K::product(w, s, y);
     } else {

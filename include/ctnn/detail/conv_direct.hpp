@@ -1,0 +1,100 @@
+/// @file Defines detail::direct_conv_row, the forward of a convolution computed straight from
+/// its (padded) input: no im2col columns, no packing, the bias as the accumulators' start.
+///
+/// Why: the convolutions of small signal and image networks (CNN1's Conv1d(16, 32, 5) over 62
+/// positions) are products of a few thousand multiply-adds per output row, too small for
+/// Eigen's GEMM to amortise the copy into columns and the packing of both operands it makes on
+/// every call (about half of CNN1's one-sample time, perf). Here a tile keeps MP packets of
+/// consecutive output positions times NR output channels in registers and runs over every tap
+/// (channel, ky, kx): a tap is MP unaligned loads of the input (stride 1 along the row makes
+/// consecutive positions consecutive inputs), NR broadcasts of the weight and MP NR FMAs.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+
+#include "ctnn/detail/eigen.hpp"
+#include "ctnn/detail/simd.hpp"
+
+// Packets as template arguments: see detail/gemm.hpp.
+#if defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wignored-attributes"
+#endif
+
+namespace ctnn::detail {
+
+/// The compile-time layout of one direct convolution over one output row, in elements.
+struct direct_plan {
+  int channels = 1;  // input channels of a group
+  int kh = 1, kw = 1;
+  int plane = 1;     // between two input channels (the padded map's size)
+  int tap_row = 1;   // between two kernel rows: dilation_h times the padded width
+  int tap_col = 1;   // between two kernel columns: dilation_w
+  int width = 1;     // output positions in a row, at least a packet
+  int weights = 1;   // between two taps' weights (the weight is (Out, taps), column-major)
+};
+
+/// Output channels [0, NR) (weight w(j, tap) = w[j + tap D.weights], bias or null) at the MP
+/// packets of positions from t0 of one row; the last packet of a row that is not a whole
+/// number of packets starts at width - packet instead, overlapping its neighbour (it stores
+/// the same values there).
+template <direct_plan D, int MP, int NR, class S>
+EIGEN_ALWAYS_INLINE void direct_conv_tile(const S* x, int t0, const S* w, const S* bias, S* y, std::ptrdiff_t ystride) {
+  using namespace Eigen::internal;
+  using P = packet_t<S>;
+  constexpr int PS = packet_size<S>;
+  int at[MP];
+  CTNN_UNROLL for (int p = 0; p < MP; ++p) at[p] = std::min(t0 + p * PS, D.width - PS);
+  P acc[NR][MP];
+  CTNN_UNROLL for (int j = 0; j < NR; ++j) {
+    const P start = pset1<P>(bias != nullptr ? bias[j] : S(0));
+    CTNN_UNROLL for (int p = 0; p < MP; ++p) acc[j][p] = start;
+  }
+  for (int c = 0; c < D.channels; ++c)
+    for (int ky = 0; ky < D.kh; ++ky) {
+      const S* xr = x + c * D.plane + ky * D.tap_row;
+      const S* wr = w + (c * D.kh + ky) * D.kw * D.weights;
+      for (int kx = 0; kx < D.kw; ++kx) {
+        P a[MP];
+        CTNN_UNROLL for (int p = 0; p < MP; ++p) a[p] = ploadu<P>(xr + kx * D.tap_col + at[p]);
+        CTNN_UNROLL for (int j = 0; j < NR; ++j) {
+          const P wj = pset1<P>(wr[kx * D.weights + j]);
+          CTNN_UNROLL for (int p = 0; p < MP; ++p) acc[j][p] = pmadd(a[p], wj, acc[j][p]);
+        }
+      }
+    }
+  CTNN_UNROLL for (int j = 0; j < NR; ++j) {
+    CTNN_UNROLL for (int p = 0; p < MP; ++p) pstoreu(y + j * ystride + at[p], acc[j][p]);
+  }
+}
+
+/// Positions [0, D.width) of one output row for Out output channels: y(o, t) (o's row ystride
+/// apart) = bias(o) + sum over taps of w(o, tap) x(tap + t), x pointing at the row's first
+/// input, w(o, tap) = w[o + tap D.weights]. Tiles of up to 4 packets (3 with 16 registers) by
+/// as many channels as leave one register for the loads of a tap and one for the weight.
+template <direct_plan D, int Out, class S>
+void direct_conv_row(const S* x, const S* w, const S* bias, S* y, std::ptrdiff_t ystride) {
+  constexpr int PS = packet_size<S>;
+  static_assert(D.width >= PS, "ctnn: direct_conv_row needs a packet of positions per row");
+  constexpr int NP = (D.width + PS - 1) / PS;
+  constexpr int MP = std::min(NP, simd_registers == 32 ? 4 : 3);
+  constexpr int NR = std::min({Out, 8, (simd_registers - 1 - MP) / MP});
+  const auto row = [&]<int NRows>(int o) {
+    const S* wo = w + o;
+    const S* bo = bias != nullptr ? bias + o : nullptr;
+    S* yo = y + o * ystride;
+    int q = 0;
+    for (; q + MP <= NP; q += MP) direct_conv_tile<D, MP, NRows>(x, q * PS, wo, bo, yo, ystride);
+    if constexpr (NP % MP != 0) direct_conv_tile<D, NP % MP, NRows>(x, q * PS, wo, bo, yo, ystride);
+  };
+  int o = 0;
+  for (; o + NR <= Out; o += NR) row.template operator()<NR>(o);
+  if constexpr (Out % NR != 0) row.template operator()<Out % NR>(o);
+}
+
+}  // namespace ctnn::detail
+
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
