@@ -11,7 +11,9 @@
 ///
 /// Every layer is one geometry (detail::conv_geometry: a 1-D layer is a 2-D one of height 1)
 /// computed by one kernel (detail::conv_kernel): im2col of the padded sample, then one matrix
-/// product per group; backward dW += dY cols^T, db += sum dY, dX = col2im(W^T dY). A transposed
+/// product per group; backward dW += dY cols^T, db += sum dY, dX = col2im(W^T dY). The forward
+/// of a layer with stride 1 along its rows and rows of at least a SIMD packet skips the
+/// columns: register tiles straight from the padded input (detail/conv_direct.hpp). A transposed
 /// convolution is the adjoint of the convolution with its output's geometry: its forward is
 /// that convolution's input gradient, its input gradient that convolution's forward.
 #pragma once
