@@ -255,7 +255,7 @@ namespace {
 /// w(o, c, ky, kx) xp(c, oy sh + ky dh, ox sw + kx dw). `direct` says whether this build's
 /// packet width sends L to the direct kernel (detail/conv_direct.hpp) rather than im2col + GEMM.
 template <class L>
-void check_conv_forward(bool direct) {
+void check_conv_forward(bool direct, bool direct_grad) {
   using S = typename L::scalar_type;
   constexpr auto G = L::geometry;
   using K = ctnn::detail::conv_kernel<G, S>;
@@ -286,15 +286,43 @@ void check_conv_forward(bool direct) {
         }
     CHECK((to_double(y.col(j)) - expected).cwiseAbs().maxCoeff() <= 10 * tolerance<S>());
   }
+  // the input gradient, direct (stride 1) or through GEMM and col2im: each output gradient
+  // back onto the padded positions it read, folded through the padding by the layer's unpad
+  CHECK(K::direct_grad == (direct_grad && G.sh == 1));
+  const auto dy = random_matrix<S, L::out_features, 2>(gen);
+  const Eigen::Matrix<S, L::in_features, 2> dx = layer.backward(x, y, dy);
+  for (int j = 0; j < 2; ++j) {
+    Eigen::Matrix<S, Eigen::Dynamic, 1> dxp = Eigen::Matrix<S, Eigen::Dynamic, 1>::Zero(G.in * hp * wp);
+    for (int o = 0; o < G.out; ++o)
+      for (int oy = 0; oy < ho; ++oy)
+        for (int ox = 0; ox < wo; ++ox) {
+          const int g = o / og;
+          for (int c = 0; c < ig; ++c)
+            for (int ky = 0; ky < G.kh; ++ky)
+              for (int kx = 0; kx < G.kw; ++kx)
+                dxp(((g * ig + c) * hp + oy * G.sh + ky * G.dh) * wp + ox * G.sw + kx * G.dw) +=
+                    layer.weight.value(o, (c * G.kh + ky) * G.kw + kx) * dy((o * ho + oy) * wo + ox, j);
+        }
+    Eigen::Matrix<S, L::in_features, 1> expected_dx;
+    if constexpr (G.padded()) {
+      s.padded = dxp;
+      K::unpad(s, expected_dx.data());
+    } else {
+      expected_dx = dxp;
+    }
+    CHECK((to_double(dx.col(j)) - to_double(expected_dx)).cwiseAbs().maxCoeff() <= 10 * tolerance<S>());
+  }
 }
 
 /// Both scalar types; `width` is the layer's output positions per row (the direct kernel
 /// needs stride 1 along it and at least a packet of them).
 template <class U, ctnn::Shape In>
 void check_conv_forward_both(int width, bool stride_one = true) {
-  const auto direct = [&](int lanes) { return stride_one && lanes > 1 && width >= lanes; };
-  check_conv_forward<ctnn::bound<typename U::template with_scalar<float>, In>>(direct(ctnn::detail::packet_size<float>));
-  check_conv_forward<ctnn::bound<typename U::template with_scalar<double>, In>>(direct(ctnn::detail::packet_size<double>));
+  constexpr int padded_width = ctnn::bound<U, In>::geometry.wp();
+  const auto direct = [&](int lanes, int w) { return stride_one && lanes > 1 && w >= lanes; };
+  constexpr int f = ctnn::detail::packet_size<float>, d = ctnn::detail::packet_size<double>;
+  check_conv_forward<ctnn::bound<typename U::template with_scalar<float>, In>>(direct(f, width), direct(f, padded_width));
+  check_conv_forward<ctnn::bound<typename U::template with_scalar<double>, In>>(direct(d, width), direct(d, padded_width));
 }
 
 }  // namespace

@@ -191,9 +191,22 @@ struct conv_kernel {
   /// The buffers of one sample, allocated with the layer: the columns (P x CK: column
   /// (c, ky, kx) holds the input under that tap at every output position, so the sample's
   /// (Out, P) row-major output is cols times W^T) and the padded input.
+  /// The input gradient runs as a direct convolution too (stride 1 both ways): the padded
+  /// input's gradient is the output gradient, zero-padded by (k - 1) d on every side, convolved
+  /// with the weight flipped and transposed (In x OG k_h k_w per group); its rows (Wp
+  /// positions) must hold a packet. gHp x gWp: the zero-padded output gradient of a channel.
+  static constexpr int gHp = Ho + 2 * (G.kh - 1) * G.dh, gWp = Wo + 2 * (G.kw - 1) * G.dw;
+  static constexpr bool direct_grad = packet_size<S> > 1 && G.sh == 1 && G.sw == 1 && Wp >= packet_size<S> &&
+                                      static_cast<long long>(OG) * G.ekh() * gWp * sizeof(S) <= 64 * 1024;
+  static constexpr int grad_padded_size = direct_grad ? G.out * gHp * gWp : 1;
+  static constexpr int flipped_rows = direct_grad ? G.in : 1, flipped_cols = direct_grad ? OG * KK : 1;
+
   struct Scratch {
     Matrix<S, P, CK> cols = zero_matrix<Matrix<S, P, CK>, P, CK>();
     Matrix<S, padded_size, 1> padded = zero_matrix<Matrix<S, padded_size, 1>, padded_size, 1>();
+    // direct_grad: the zero-padded output gradient (its borders stay zero) and the flipped weight
+    Matrix<S, grad_padded_size, 1> grad_padded = zero_matrix<Matrix<S, grad_padded_size, 1>, grad_padded_size, 1>();
+    Matrix<S, flipped_rows, flipped_cols> flipped = zero_matrix<Matrix<S, flipped_rows, flipped_cols>, flipped_rows, flipped_cols>();
   };
 
   static constexpr auto src_h = padding_sources<G.h, G.pt, G.pb>(G.mode);
@@ -253,6 +266,53 @@ struct conv_kernel {
         }
   }
 
+  /// dx (in_size elements) = the gradient of the padded input (s.padded) folded back through
+  /// the padding: each padded position onto the input it copied, zeros nowhere.
+  static void unpad(const Scratch& s, S* dx) {
+    std::fill(dx, dx + in_size, S(0));
+    const S* p = s.padded.data();
+    for (int c = 0; c < G.in; ++c)
+      for (int y = 0; y < Hp; ++y) {
+        const int sy = src_h[static_cast<std::size_t>(y)];
+        for (int xx = 0; xx < Wp; ++xx, ++p) {
+          const int sx = src_w[static_cast<std::size_t>(xx)];
+          if (sy >= 0 && sx >= 0) dx[(c * G.h + sy) * G.w + sx] += *p;
+        }
+      }
+  }
+
+  static constexpr direct_plan grad_plan{.channels = OG, .kh = G.kh, .kw = G.kw, .plane = gHp * gWp,
+                                         .tap_row = G.dh * gWp, .tap_col = G.dw, .width = Wp, .weights = G.in};
+  /// s.flipped(c, (o, ky, kx)) = W(o, (c, k_h - 1 - ky, k_w - 1 - kx)) within each group: once
+  /// per backward call, before input_grad_direct.
+  template <class W>
+  static void flip_weight(const W& w, Scratch& s) {
+    if constexpr (direct_grad) {
+      constexpr int IG = G.in_g();
+      for (int g = 0; g < NG; ++g)
+        for (int cl = 0; cl < IG; ++cl)
+          for (int ol = 0; ol < OG; ++ol)
+            for (int ky = 0; ky < G.kh; ++ky)
+              for (int kx = 0; kx < G.kw; ++kx)
+                s.flipped(g * IG + cl, (ol * G.kh + ky) * G.kw + kx) =
+                    w(g * OG + ol, (cl * G.kh + G.kh - 1 - ky) * G.kw + G.kw - 1 - kx);
+    }
+  }
+  /// dx = the input gradient of the sample's output gradient dy ((Out, P) row-major), directly.
+  static void input_grad_direct(const S* dy, Scratch& s, S* dx) {
+    constexpr int IG = G.in_g(), top = (G.kh - 1) * G.dh, left = (G.kw - 1) * G.dw;
+    S* gp = s.grad_padded.data();
+    for (int o = 0; o < G.out; ++o)
+      for (int oy = 0; oy < Ho; ++oy)
+        std::copy(dy + (o * Ho + oy) * Wo, dy + (o * Ho + oy + 1) * Wo, gp + (o * gHp + oy + top) * gWp + left);
+    S* dxp = G.padded() ? s.padded.data() : dx;
+    for (int g = 0; g < NG; ++g)
+      for (int y = 0; y < Hp; ++y)
+        direct_conv_row<grad_plan, IG, S>(gp + (g * OG * gHp + y) * gWp, s.flipped.data() + g * IG, nullptr,
+                                       dxp + (g * IG * Hp + y) * Wp, Hp * Wp);
+    if constexpr (G.padded()) unpad(s, dx);
+  }
+
   /// Adds the columns' gradient (in s.cols) back onto the input gradient dx (in_size elements,
   /// overwritten): each tap to the position it read, through the padding.
   static void col2im(Scratch& s, S* dx) {
@@ -268,18 +328,7 @@ struct conv_kernel {
             for (int ox = 0; ox < Wo; ++ox) row[ox * G.sw] += col[ox];
             col += Wo;
           }
-    if constexpr (G.padded()) {
-      std::fill(dx, dx + in_size, S(0));
-      const S* p = s.padded.data();
-      for (int c = 0; c < G.in; ++c)
-        for (int y = 0; y < Hp; ++y) {
-          const int sy = src_h[static_cast<std::size_t>(y)];
-          for (int xx = 0; xx < Wp; ++xx, ++p) {
-            const int sx = src_w[static_cast<std::size_t>(xx)];
-            if (sy >= 0 && sx >= 0) dx[(c * G.h + sy) * G.w + sx] += *p;
-          }
-        }
-    }
+    if constexpr (G.padded()) unpad(s, dx);
   }
 
   /// y (Out, P) = W cols^T per group, bias not added.
@@ -549,6 +598,8 @@ struct conv_ops {
   static void backward(const W& w, Scratch& s, const X& x, const G_& dy, DW* dw, DB* db, DX* dx) {
     const auto& xc = contiguous(x);
     const auto& gc = contiguous(dy);
+    if constexpr (!Transposed && K::direct_grad)
+      if (dx != nullptr) K::flip_weight(w, s);
     for (Eigen::Index j = 0; j < xc.cols(); ++j) {
       const S* xj = xc.data() + j * x_size;
       const S* gj = gc.data() + j * y_size;
@@ -556,7 +607,11 @@ struct conv_ops {
       if constexpr (!Transposed) {
         K::im2col(xj, s);
         if (dw != nullptr) K::weight_grad(s, gj, *dw);
-        if (dx != nullptr) K::input_grad(w, gj, s, &dx->coeffRef(0, j));
+        if constexpr (K::direct_grad) {
+          if (dx != nullptr) K::input_grad_direct(gj, s, &dx->coeffRef(0, j));
+        } else {
+          if (dx != nullptr) K::input_grad(w, gj, s, &dx->coeffRef(0, j));
+        }
       } else {  // the convolution's input is this layer's output gradient, its output gradient x
         K::im2col(gj, s);
         if (dw != nullptr) K::weight_grad(s, xj, *dw);
