@@ -13,7 +13,9 @@
 /// computed by one kernel (detail::conv_kernel): im2col of the padded sample, then one matrix
 /// product per group; backward dW += dY cols^T, db += sum dY, dX = col2im(W^T dY). The forward
 /// of a layer with stride 1 along its rows and rows of at least a SIMD packet skips the
-/// columns: register tiles straight from the padded input (detail/conv_direct.hpp). A transposed
+/// columns: register tiles straight from the padded input (detail/conv_direct.hpp); so does
+/// the input gradient of a layer with stride 1 both ways (a convolution of the zero-padded
+/// output gradient with the flipped, transposed weight). A transposed
 /// convolution is the adjoint of the convolution with its output's geometry: its forward is
 /// that convolution's input gradient, its input gradient that convolution's forward.
 #pragma once
