@@ -255,7 +255,7 @@ namespace {
 /// w(o, c, ky, kx) xp(c, oy sh + ky dh, ox sw + kx dw). `direct` says whether this build's
 /// packet width sends L to the direct kernel (detail/conv_direct.hpp) rather than im2col + GEMM.
 template <class L>
-void check_conv_forward(bool direct, bool direct_grad) {
+void check_conv_forward(bool direct, bool direct_grad, bool direct_wgrad) {
   using S = typename L::scalar_type;
   constexpr auto G = L::geometry;
   using K = ctnn::detail::conv_kernel<G, S>;
@@ -312,6 +312,25 @@ void check_conv_forward(bool direct, bool direct_grad) {
     }
     CHECK((to_double(dx.col(j)) - to_double(expected_dx)).cwiseAbs().maxCoeff() <= 10 * tolerance<S>());
   }
+  // the weight gradient, direct (whole packets of a group's output channels) or through im2col
+  // and GEMM, summed over both samples: dW(o, c, ky, kx) = sum of dy(o, oy, ox) xp(c, ...)
+  CHECK(K::direct_wgrad == direct_wgrad);
+  Reference expected_dw = Reference::Zero(G.out, ig * G.kh * G.kw);
+  for (int j = 0; j < 2; ++j) {
+    const S* xp = K::pad(x.col(j).data(), s);
+    for (int o = 0; o < G.out; ++o)
+      for (int oy = 0; oy < ho; ++oy)
+        for (int ox = 0; ox < wo; ++ox) {
+          const int g = o / og;
+          for (int c = 0; c < ig; ++c)
+            for (int ky = 0; ky < G.kh; ++ky)
+              for (int kx = 0; kx < G.kw; ++kx)
+                expected_dw(o, (c * G.kh + ky) * G.kw + kx) +=
+                    static_cast<double>(dy((o * ho + oy) * wo + ox, j)) *
+                    static_cast<double>(xp[((g * ig + c) * hp + oy * G.sh + ky * G.dh) * wp + ox * G.sw + kx * G.dw]);
+        }
+  }
+  CHECK((to_double(layer.weight.grad) - expected_dw).cwiseAbs().maxCoeff() <= 10 * tolerance<S>());
 }
 
 /// Both scalar types; `width` is the layer's output positions per row (the direct kernel
@@ -320,9 +339,13 @@ template <class U, ctnn::Shape In>
 void check_conv_forward_both(int width, bool stride_one = true) {
   constexpr int padded_width = ctnn::bound<U, In>::geometry.wp();
   const auto direct = [&](int lanes, int w) { return stride_one && lanes > 1 && w >= lanes; };
+  constexpr int out_per_group = ctnn::bound<U, In>::geometry.out_g();
+  const auto whole = [](int lanes) { return lanes > 1 && out_per_group % lanes == 0; };
   constexpr int f = ctnn::detail::packet_size<float>, d = ctnn::detail::packet_size<double>;
-  check_conv_forward<ctnn::bound<typename U::template with_scalar<float>, In>>(direct(f, width), direct(f, padded_width));
-  check_conv_forward<ctnn::bound<typename U::template with_scalar<double>, In>>(direct(d, width), direct(d, padded_width));
+  check_conv_forward<ctnn::bound<typename U::template with_scalar<float>, In>>(direct(f, width), direct(f, padded_width),
+                                                                               whole(f));
+  check_conv_forward<ctnn::bound<typename U::template with_scalar<double>, In>>(direct(d, width), direct(d, padded_width),
+                                                                                whole(d));
 }
 
 }  // namespace
@@ -351,4 +374,13 @@ TEST_CASE("convolution forward, direct or through GEMM: row tails, channel remai
   check_conv_forward_both<ctnn::Conv2d<3, 6, size2{3, 2}, ConvOptions{.stride = size2{2, 1}, .dilation = size2{2, 3},
                                                                        .groups = 3}>,
                           shape_of<3, 9, 40>>(37);
+  // weight gradients of whole packets of channels per group (16 per group: every width) with
+  // stride, dilation, padding and groups, and remainders of the tap tiles
+  check_conv_forward_both<ctnn::Conv1d<4, 32, 3, ConvOptions{.stride = 2, .padding = 2, .groups = 2}>,
+                          shape_of<4, 45>>(24, false);
+  check_conv_forward_both<ctnn::Conv1d<7, 16, 5, ConvOptions{.padding = 4, .dilation = 2}>, shape_of<7, 30>>(30);
+  check_conv_forward_both<ctnn::Conv2d<2, 48, size2{3, 2}, ConvOptions{.stride = size2{2, 1}, .dilation = size2{2, 3}}>,
+                          shape_of<2, 9, 40>>(37);
+  check_conv_forward_both<ctnn::Conv1d<13, 16, 3, ConvOptions{.padding = 1, .padding_mode = PaddingMode::reflect}>,
+                          shape_of<13, 20>>(20);
 }

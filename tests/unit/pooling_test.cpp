@@ -210,33 +210,68 @@ TEST_CASE("PReLU: init, parameters, shape rule", "[prelu]") {
   CHECK(dx == Eigen::Matrix<double, 4, 1>(0.25, 1.0, 0.25, 1.0));
 }
 
-TEST_CASE("MaxPool2d whose windows are all full (its vectorised forward) takes PyTorch's values", "[pool]") {
-  // kernel 3, stride 2 on (2, 7, 9): every window inside the map; NaNs and ties sprinkled in
-  using Pool = ctnn::MaxPool2d<3, P{.stride = 2}, ctnn::shape_of<2, 7, 9>>;
+namespace {
+
+/// MaxPool2d<(KH, KW), stride (SH, SW)> on (2, H, W) whose windows all lie inside the map (the
+/// vectorised forward and backward), NaNs and ties sprinkled in: the values and the element
+/// each window routes its gradient to, by the textbook scan (the first maximum, the last NaN),
+/// and the general path (a block of x, not contiguous) gives the same.
+template <int KH, int KW, int SH, int SW, int H, int W>
+void check_full_windows() {
+  using Pool = ctnn::MaxPool2d<ctnn::size2{KH, KW}, P{.stride = ctnn::size2{SH, SW}}, ctnn::shape_of<2, H, W>>;
+  constexpr int OH = (H - KH) / SH + 1, OW = (W - KW) / SW + 1, in = 2 * H * W, out = 2 * OH * OW;
+  INFO("kernel " << KH << "x" << KW << " stride " << SH << "x" << SW << " on " << H << "x" << W);
   Pool pool;
-  Eigen::Matrix<float, 2 * 7 * 9, 3> x = Eigen::Matrix<float, 2 * 7 * 9, 3>::Random();
+  Eigen::Matrix<float, in, 3> x = Eigen::Matrix<float, in, 3>::Random();
   for (int i = 0; i < x.size(); i += 11) x.data()[i] = std::numeric_limits<float>::quiet_NaN();
   for (int i = 5; i < x.size(); i += 7) x.data()[i] = 0.5f;
-  const auto y = pool.forward(x);
-  REQUIRE(y.rows() == 2 * 3 * 4);
+  const Eigen::Matrix<float, out, 3> y = pool.forward(x);
+  const Eigen::Matrix<float, out, 3> dy = Eigen::Matrix<float, out, 3>::Random();
+  const Eigen::Matrix<float, in, 3> dx = pool.backward(x, y, dy);
+  Eigen::Matrix<float, in, 3> expected_dx = Eigen::Matrix<float, in, 3>::Zero();
   for (int b = 0; b < 3; ++b)
     for (int c = 0; c < 2; ++c)
-      for (int oh = 0; oh < 3; ++oh)
-        for (int ow = 0; ow < 4; ++ow) {
+      for (int oh = 0; oh < OH; ++oh)
+        for (int ow = 0; ow < OW; ++ow) {
           float m = -std::numeric_limits<float>::infinity();
-          for (int ky = 0; ky < 3; ++ky)
-            for (int kx = 0; kx < 3; ++kx) {
-              const float v = x((c * 7 + 2 * oh + ky) * 9 + 2 * ow + kx, b);
-              if (v > m || std::isnan(v)) m = v;
+          int at = (c * H + SH * oh) * W + SW * ow;
+          for (int ky = 0; ky < KH; ++ky)
+            for (int kx = 0; kx < KW; ++kx) {
+              const int i = (c * H + SH * oh + ky) * W + SW * ow + kx;
+              if (x(i, b) > m || std::isnan(x(i, b))) {
+                m = x(i, b);
+                at = i;
+              }
             }
-          const float got = y((c * 3 + oh) * 4 + ow, b);
+          const float got = y((c * OH + oh) * OW + ow, b);
           CHECK((got == m || (std::isnan(got) && std::isnan(m))));
+          expected_dx(at, b) += dy((c * OH + oh) * OW + ow, b);
         }
-  // a non-contiguous input (a block) takes the general path: the same values
-  const Eigen::Matrix<float, 2 * 7 * 9, 5> wide = Eigen::Matrix<float, 2 * 7 * 9, 5>::Random();
-  const auto y2 = pool.forward(wide.middleCols(1, 3));
-  const Eigen::Matrix<float, 2 * 7 * 9, 3> dense = wide.middleCols(1, 3);
-  CHECK(pool.forward(dense) == y2);
+  CHECK(dx == expected_dx);
+  Eigen::Matrix<float, in, 5> wide = Eigen::Matrix<float, in, 5>::Random();
+  wide.middleCols(1, 3) = x;
+  const Eigen::Matrix<float, out, 3> y_general = pool.forward(wide.middleCols(1, 3));
+  CHECK(((y_general.array() == y.array()) || (y_general.array().isNaN() && y.array().isNaN())).all());
+  const Eigen::Matrix<float, in, 3> dx_general = pool.backward(wide.middleCols(1, 3), y, dy);
+  CHECK(dx_general == expected_dx);
+}
+
+}  // namespace
+
+TEST_CASE("MaxPool whose windows are all full (its vectorised forward and backward) takes PyTorch's values",
+          "[pool]") {
+  check_full_windows<3, 3, 2, 2, 7, 9>();  // overlapping windows
+  check_full_windows<2, 2, 2, 2, 7, 9>();  // the common MaxPool2d(2): a last row and column under no window
+  check_full_windows<2, 3, 3, 4, 8, 11>();  // gaps between windows
+  check_full_windows<1, 3, 1, 1, 1, 6>();   // a 1-D pool, stride 1
+  // all -inf: each window's first element
+  using Full = ctnn::MaxPool1d<2, P{.stride = 1}, ctnn::shape_of<1, 4>>;
+  const Eigen::Matrix<float, 4, 1> minus_inf = Eigen::Matrix<float, 4, 1>::Constant(-std::numeric_limits<float>::infinity());
+  CHECK(Full{}.backward(minus_inf, Full{}.forward(minus_inf), Eigen::Matrix<float, 3, 1>(1, 2, 4)) ==
+        Eigen::Matrix<float, 4, 1>(1, 2, 4, 0));
+  using Split = ctnn::MaxPool1d<2, P{}, ctnn::shape_of<1, 4>>;
+  CHECK(Split{}.backward(minus_inf, Split{}.forward(minus_inf), Eigen::Matrix<float, 2, 1>(3, 5)) ==
+        Eigen::Matrix<float, 4, 1>(3, 0, 5, 0));
 }
 
 TEST_CASE("MaxPool routes the gradient where PyTorch does: first maximum, last NaN, -inf", "[pool]") {

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <utility>
 
 #include "ctnn/detail/eigen.hpp"
 #include "ctnn/detail/simd.hpp"
@@ -91,6 +92,78 @@ void direct_conv_row(const S* x, const S* w, const S* bias, S* y, std::ptrdiff_t
   int o = 0;
   for (; o + NR <= Out; o += NR) row.template operator()<NR>(o);
   if constexpr (Out % NR != 0) row.template operator()<Out % NR>(o);
+}
+
+/// The compile-time layout of one sample's direct weight gradient, in elements: dW(o, tap) +=
+/// the sum over output positions (oy, ox) of dy(o, oy, ox) x(tap + oy row_step + ox col_step).
+struct wgrad_plan {
+  int channels = 1;  // input channels of a group
+  int kh = 1, kw = 1;
+  int plane = 1;     // between two input channels (the padded map's size)
+  int tap_row = 1;   // between two kernel rows: dilation_h times the padded width
+  int tap_col = 1;   // between two kernel columns: dilation_w
+  int rows = 1, cols = 1;          // output positions: Ho x Wo
+  int row_step = 1, col_step = 1;  // inputs between two output rows (stride_h Wp), positions (stride_w)
+  int outs = 1;      // output channels: dy^T's row length and the weight's column stride
+};
+
+/// The input offset of tap t = (c, ky, kx) of plan D.
+template <wgrad_plan D>
+constexpr int wgrad_tap_offset(int t) {
+  return t / (D.kh * D.kw) * D.plane + t / D.kw % D.kh * D.tap_row + t % D.kw * D.tap_col;
+}
+
+/// dW(o, t) for MO packets of output channels from o (dyt and dw pointing there) and the NT
+/// taps from T0: the accumulators are the weight gradient itself (loaded, added to, stored),
+/// and each position adds the outer product of its MO packets of dy^T and NT inputs.
+template <wgrad_plan D, int MO, int T0, int NT, class S>
+EIGEN_ALWAYS_INLINE void direct_wgrad_tile(const S* x, const S* dyt, S* dw) {
+  using namespace Eigen::internal;
+  using P = packet_t<S>;
+  constexpr int PS = packet_size<S>;
+  P acc[NT][MO];
+  CTNN_UNROLL for (int n = 0; n < NT; ++n) {
+    CTNN_UNROLL for (int m = 0; m < MO; ++m) acc[n][m] = ploadu<P>(dw + (T0 + n) * D.outs + m * PS);
+  }
+  const S* dp = dyt;
+  for (int oy = 0; oy < D.rows; ++oy) {
+    const S* xr = x + oy * D.row_step;
+    for (int ox = 0; ox < D.cols; ++ox, dp += D.outs) {
+      const S* xp = xr + ox * D.col_step;
+      P d[MO];
+      CTNN_UNROLL for (int m = 0; m < MO; ++m) d[m] = ploadu<P>(dp + m * PS);
+      CTNN_UNROLL for (int n = 0; n < NT; ++n) {
+        const P xv = pset1<P>(xp[wgrad_tap_offset<D>(T0 + n)]);
+        CTNN_UNROLL for (int m = 0; m < MO; ++m) acc[n][m] = pmadd(d[m], xv, acc[n][m]);
+      }
+    }
+  }
+  CTNN_UNROLL for (int n = 0; n < NT; ++n) {
+    CTNN_UNROLL for (int m = 0; m < MO; ++m) pstoreu(dw + (T0 + n) * D.outs + m * PS, acc[n][m]);
+  }
+}
+
+/// One sample's weight gradient for Out output channels (a whole number of packets): dw(o, t)
+/// (dw[o + t D.outs]) += sum over positions of dyt(pos, o) (dyt[pos D.outs + o], the output
+/// gradient transposed) times x(t + pos), x pointing at the group's first padded input.
+/// Vectorised over output channels, so that a position's contribution is an outer product and
+/// nothing is summed across lanes; tiles of up to 2 packets of channels by as many taps as
+/// leave registers for the loads (at most 16: fully unrolled), every tile at compile-time offsets.
+template <wgrad_plan D, int Out, class S>
+void direct_weight_grad(const S* x, const S* dyt, S* dw) {
+  constexpr int PS = packet_size<S>;
+  static_assert(Out % PS == 0, "ctnn: direct_weight_grad needs whole packets of output channels");
+  constexpr int NPk = Out / PS, taps = D.channels * D.kh * D.kw;
+  constexpr int MO = std::min(NPk, 2);
+  const auto block = [&]<int M>(int o) {
+    constexpr int NT = std::min({taps, 16, (simd_registers - M - 4) / M});  // 16: CTNN_UNROLL's reach
+    [&]<int... I>(std::integer_sequence<int, I...>) {
+      (direct_wgrad_tile<D, M, I * NT, std::min(NT, taps - I * NT)>(x, dyt + o, dw + o), ...);
+    }(std::make_integer_sequence<int, (taps + NT - 1) / NT>{});
+  };
+  int o = 0;
+  for (; o + MO * PS <= Out; o += MO * PS) block.template operator()<MO>(o);
+  if constexpr (NPk % MO != 0) block.template operator()<NPk % MO>(o);
 }
 
 }  // namespace ctnn::detail

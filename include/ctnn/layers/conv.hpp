@@ -15,7 +15,9 @@
 /// of a layer with stride 1 along its rows and rows of at least a SIMD packet skips the
 /// columns: register tiles straight from the padded input (detail/conv_direct.hpp); so does
 /// the input gradient of a layer with stride 1 both ways (a convolution of the zero-padded
-/// output gradient with the flipped, transposed weight). A transposed
+/// output gradient with the flipped, transposed weight), and the weight gradient of a layer
+/// whose output channels per group are whole SIMD packets (outer products per position,
+/// vectorised over output channels). A transposed
 /// convolution is the adjoint of the convolution with its output's geometry: its forward is
 /// that convolution's input gradient, its input gradient that convolution's forward.
 #pragma once
@@ -202,6 +204,11 @@ struct conv_kernel {
                                       static_cast<long long>(OG) * G.ekh() * gWp * sizeof(S) <= 64 * 1024;
   static constexpr int grad_padded_size = direct_grad ? G.out * gHp * gWp : 1;
   static constexpr int flipped_rows = direct_grad ? G.in : 1, flipped_cols = direct_grad ? OG * KK : 1;
+  /// The weight gradient runs directly (detail::direct_weight_grad) when a group's output channels
+  /// are whole SIMD packets: from the padded input and the output gradient transposed to
+  /// (P, Out), any stride; otherwise im2col and Eigen's GEMM.
+  static constexpr bool direct_wgrad = packet_size<S> > 1 && OG % packet_size<S> == 0;
+  static constexpr int dyt_size = direct_wgrad ? P * G.out : 1;
 
   struct Scratch {
     Matrix<S, P, CK> cols = zero_matrix<Matrix<S, P, CK>, P, CK>();
@@ -209,6 +216,8 @@ struct conv_kernel {
     // direct_grad: the zero-padded output gradient (its borders stay zero) and the flipped weight
     Matrix<S, grad_padded_size, 1> grad_padded = zero_matrix<Matrix<S, grad_padded_size, 1>, grad_padded_size, 1>();
     Matrix<S, flipped_rows, flipped_cols> flipped = zero_matrix<Matrix<S, flipped_rows, flipped_cols>, flipped_rows, flipped_cols>();
+    // direct_wgrad: the sample's output gradient, (P, Out) row-major
+    Matrix<S, dyt_size, 1> dyt = zero_matrix<Matrix<S, dyt_size, 1>, dyt_size, 1>();
   };
 
   static constexpr auto src_h = padding_sources<G.h, G.pt, G.pb>(G.mode);
@@ -313,6 +322,21 @@ struct conv_kernel {
         direct_conv_row<grad_plan, IG, S>(gp + (g * OG * gHp + y) * gWp, s.flipped.data() + g * IG, nullptr,
                                        dxp + (g * IG * Hp + y) * Wp, Hp * Wp);
     if constexpr (G.padded()) unpad(s, dx);
+  }
+
+  static constexpr wgrad_plan wplan{.channels = G.in_g(), .kh = G.kh, .kw = G.kw, .plane = Hp * Wp,
+                                    .tap_row = G.dh * Wp, .tap_col = G.dw, .rows = Ho, .cols = Wo,
+                                    .row_step = G.sh * Wp, .col_step = G.sw, .outs = G.out};
+  /// dW += the weight gradient of sample x with output gradient dy ((Out, P) row-major),
+  /// directly; uses s.padded and s.dyt.
+  template <class W>
+  static void weight_grad_direct(const S* x, const S* dy, Scratch& s, W& dw) {
+    const S* src = pad(x, s);
+    S* dyt = s.dyt.data();
+    for (int o = 0; o < G.out; ++o)
+      for (int p = 0; p < P; ++p) dyt[p * G.out + o] = dy[o * P + p];
+    for (int g = 0; g < NG; ++g)
+      direct_weight_grad<wplan, OG>(src + g * G.in_g() * Hp * Wp, dyt + g * OG, dw.data() + g * OG);
   }
 
   /// Adds the columns' gradient (in s.cols) back onto the input gradient dx (in_size elements,
@@ -607,8 +631,15 @@ struct conv_ops {
       const S* gj = gc.data() + j * y_size;
       if (db != nullptr) *db += const_bias_map(gj).colwise().sum().transpose();
       if constexpr (!Transposed) {
-        K::im2col(xj, s);
-        if (dw != nullptr) K::weight_grad(s, gj, *dw);
+        // the weight gradient first: the direct input gradient reuses the padded input's buffer
+        if (dw != nullptr) {
+          if constexpr (K::direct_wgrad) {
+            K::weight_grad_direct(xj, gj, s, *dw);
+          } else {
+            K::im2col(xj, s);
+            K::weight_grad(s, gj, *dw);
+          }
+        }
         if constexpr (K::direct_grad) {
           if (dx != nullptr) K::input_grad_direct(gj, s, &dx->coeffRef(0, j));
         } else {

@@ -415,6 +415,12 @@ struct pool_base : pool_arguments<L, K, O> {
     dx.setZero();
     const auto& xd = x.derived();
     const auto& gd = dy.derived();
+    if constexpr (full_windows_max && detail::contiguous_storage<X> && detail::contiguous_storage<G> &&
+                  detail::contiguous_storage<std::remove_cvref_t<DX>>) {
+      for (Eigen::Index b = 0; b < dy.cols(); ++b)
+        route_full_windows(xd.data() + b * in_rows, gd.data() + b * out_rows, dx.data() + b * in_rows);
+      return;
+    }
     for (Eigen::Index b = 0; b < dy.cols(); ++b) {
       for_each_window([&](int o, int c, int h0, int h1, int hs, int w0, int w1, int ws, S divisor) {
         const S g = S(gd.coeff(o, b));
@@ -543,6 +549,38 @@ struct pool_base : pool_arguments<L, K, O> {
         }
         S* out = y + (c * g.OH + oh) * g.OW;
         for (int ow = 0; ow < g.OW; ++ow) out[ow] = nan[ow] != 0 ? std::numeric_limits<S>::quiet_NaN() : acc[ow];
+      }
+    }
+  }
+
+  /// One sample's max-pool backward (full_windows_max): dx (zeroed) += dy at each window's
+  /// argmax, found as argmax does (the first maximum in scan order, a NaN over any number, a
+  /// later NaN over an earlier one) but a row of windows at a time, with selects instead of
+  /// argmax's branch per element, which mispredicts on real data.
+  template <class S>
+  static void route_full_windows(const S* x, const S* dy, S* dx) {
+    constexpr pool_geometry g = geometry;
+    S acc[g.OW];
+    int at[g.OW];
+    for (int c = 0; c < g.C; ++c) {
+      for (int oh = 0; oh < g.OH; ++oh) {
+        const int row = (c * g.H + oh * g.sh) * g.W;
+        const S* in = x + row;
+        for (int ow = 0; ow < g.OW; ++ow) {
+          acc[ow] = in[ow * g.sw];
+          at[ow] = ow * g.sw;
+        }
+        for (int t = 1; t < g.kh * g.kw; ++t) {
+          const int off = (t / g.kw) * g.W + t % g.kw;
+          for (int ow = 0; ow < g.OW; ++ow) {
+            const S v = in[off + ow * g.sw];
+            const bool take = (v > acc[ow]) | (v != v);  // | : no short-circuit branch
+            acc[ow] = take ? v : acc[ow];
+            at[ow] = take ? off + ow * g.sw : at[ow];
+          }
+        }
+        const S* grow = dy + (c * g.OH + oh) * g.OW;
+        for (int ow = 0; ow < g.OW; ++ow) dx[row + at[ow]] += grow[ow];
       }
     }
   }
