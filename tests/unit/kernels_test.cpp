@@ -254,6 +254,22 @@ namespace {
 /// input: y(o, oy, ox) = b(o) + sum over the group's channels c and the taps (ky, kx) of
 /// w(o, c, ky, kx) xp(c, oy sh + ky dh, ox sw + kx dw). `direct` says whether this build's
 /// packet width sends L to the direct kernel (detail/conv_direct.hpp) rather than im2col + GEMM.
+/// Calls f(o, out, tap, in) for every product term of the convolution of geometry G: output
+/// channel o at output index `out` ((o, oy, ox) row-major) takes weight column `tap` ((c, ky,
+/// kx) within the group) times the padded input at index `in`.
+template <ctnn::detail::conv_geometry G, class F>
+void for_each_conv_term(F f) {
+  const int hp = G.hp(), wp = G.wp(), ho = G.ho(), wo = G.wo(), ig = G.in_g(), og = G.out_g();
+  for (int o = 0; o < G.out; ++o)
+    for (int oy = 0; oy < ho; ++oy)
+      for (int ox = 0; ox < wo; ++ox)
+        for (int c = 0; c < ig; ++c)
+          for (int ky = 0; ky < G.kh; ++ky)
+            for (int kx = 0; kx < G.kw; ++kx)
+              f(o, (o * ho + oy) * wo + ox, (c * G.kh + ky) * G.kw + kx,
+                ((o / og * ig + c) * hp + oy * G.sh + ky * G.dh) * wp + ox * G.sw + kx * G.dw);
+}
+
 template <class L>
 void check_conv_forward(bool direct, bool direct_grad, bool direct_wgrad) {
   using S = typename L::scalar_type;
@@ -267,23 +283,14 @@ void check_conv_forward(bool direct, bool direct_grad, bool direct_wgrad) {
   const auto x = random_matrix<S, L::in_features, 2>(gen);
   const Eigen::Matrix<S, L::out_features, 2> y = layer.forward(x);
   typename K::Scratch s;
-  const int hp = G.hp(), wp = G.wp(), ho = G.ho(), wo = G.wo(), ig = G.in_g(), og = G.out_g();
   for (int j = 0; j < 2; ++j) {
     const S* xp = K::pad(x.col(j).data(), s);
-    Reference expected(L::out_features, 1);
-    for (int o = 0; o < G.out; ++o)
-      for (int oy = 0; oy < ho; ++oy)
-        for (int ox = 0; ox < wo; ++ox) {
-          double sum = 0;
-          if constexpr (G.bias) sum = static_cast<double>(layer.bias.value(o));
-          const int g = o / og;
-          for (int c = 0; c < ig; ++c)
-            for (int ky = 0; ky < G.kh; ++ky)
-              for (int kx = 0; kx < G.kw; ++kx)
-                sum += static_cast<double>(layer.weight.value(o, (c * G.kh + ky) * G.kw + kx)) *
-                       static_cast<double>(xp[((g * ig + c) * hp + oy * G.sh + ky * G.dh) * wp + ox * G.sw + kx * G.dw]);
-          expected((o * ho + oy) * wo + ox, 0) = sum;
-        }
+    Reference expected = Reference::Zero(L::out_features, 1);
+    if constexpr (G.bias)
+      for (int i = 0; i < L::out_features; ++i) expected(i, 0) = static_cast<double>(layer.bias.value(i / (G.ho() * G.wo())));
+    for_each_conv_term<G>([&](int o, int out, int tap, int in) {
+      expected(out, 0) += static_cast<double>(layer.weight.value(o, tap)) * static_cast<double>(xp[in]);
+    });
     CHECK((to_double(y.col(j)) - expected).cwiseAbs().maxCoeff() <= 10 * tolerance<S>());
   }
   // the input gradient, direct (stride 1) or through GEMM and col2im: each output gradient
@@ -292,17 +299,8 @@ void check_conv_forward(bool direct, bool direct_grad, bool direct_wgrad) {
   const auto dy = random_matrix<S, L::out_features, 2>(gen);
   const Eigen::Matrix<S, L::in_features, 2> dx = layer.backward(x, y, dy);
   for (int j = 0; j < 2; ++j) {
-    Eigen::Matrix<S, Eigen::Dynamic, 1> dxp = Eigen::Matrix<S, Eigen::Dynamic, 1>::Zero(G.in * hp * wp);
-    for (int o = 0; o < G.out; ++o)
-      for (int oy = 0; oy < ho; ++oy)
-        for (int ox = 0; ox < wo; ++ox) {
-          const int g = o / og;
-          for (int c = 0; c < ig; ++c)
-            for (int ky = 0; ky < G.kh; ++ky)
-              for (int kx = 0; kx < G.kw; ++kx)
-                dxp(((g * ig + c) * hp + oy * G.sh + ky * G.dh) * wp + ox * G.sw + kx * G.dw) +=
-                    layer.weight.value(o, (c * G.kh + ky) * G.kw + kx) * dy((o * ho + oy) * wo + ox, j);
-        }
+    Eigen::Matrix<S, Eigen::Dynamic, 1> dxp = Eigen::Matrix<S, Eigen::Dynamic, 1>::Zero(G.in * G.hp() * G.wp());
+    for_each_conv_term<G>([&](int o, int out, int tap, int in) { dxp(in) += layer.weight.value(o, tap) * dy(out, j); });
     Eigen::Matrix<S, L::in_features, 1> expected_dx;
     if constexpr (G.padded()) {
       s.padded = dxp;
@@ -315,20 +313,12 @@ void check_conv_forward(bool direct, bool direct_grad, bool direct_wgrad) {
   // the weight gradient, direct (whole packets of a group's output channels) or through im2col
   // and GEMM, summed over both samples: dW(o, c, ky, kx) = sum of dy(o, oy, ox) xp(c, ...)
   CHECK(K::direct_wgrad == direct_wgrad);
-  Reference expected_dw = Reference::Zero(G.out, ig * G.kh * G.kw);
+  Reference expected_dw = Reference::Zero(G.out, G.in_g() * G.kh * G.kw);
   for (int j = 0; j < 2; ++j) {
     const S* xp = K::pad(x.col(j).data(), s);
-    for (int o = 0; o < G.out; ++o)
-      for (int oy = 0; oy < ho; ++oy)
-        for (int ox = 0; ox < wo; ++ox) {
-          const int g = o / og;
-          for (int c = 0; c < ig; ++c)
-            for (int ky = 0; ky < G.kh; ++ky)
-              for (int kx = 0; kx < G.kw; ++kx)
-                expected_dw(o, (c * G.kh + ky) * G.kw + kx) +=
-                    static_cast<double>(dy((o * ho + oy) * wo + ox, j)) *
-                    static_cast<double>(xp[((g * ig + c) * hp + oy * G.sh + ky * G.dh) * wp + ox * G.sw + kx * G.dw]);
-        }
+    for_each_conv_term<G>([&](int o, int out, int tap, int in) {
+      expected_dw(o, tap) += static_cast<double>(dy(out, j)) * static_cast<double>(xp[in]);
+    });
   }
   CHECK((to_double(layer.weight.grad) - expected_dw).cwiseAbs().maxCoeff() <= 10 * tolerance<S>());
 }

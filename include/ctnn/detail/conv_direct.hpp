@@ -34,6 +34,10 @@ struct direct_plan {
   int tap_col = 1;   // between two kernel columns: dilation_w
   int width = 1;     // output positions in a row, at least a packet
   int weights = 1;   // between two taps' weights (the weight is (Out, taps), column-major)
+
+  constexpr int taps() const { return channels * kh * kw; }
+  /// The input offset of tap t = (c, ky, kx).
+  constexpr int offset(int t) const { return t / (kh * kw) * plane + t / kw % kh * tap_row + t % kw * tap_col; }
 };
 
 /// Output channels [0, NR) (weight w(j, tap) = w[j + tap D.weights], bias or null) at the MP
@@ -95,23 +99,14 @@ void direct_conv_row(const S* x, const S* w, const S* bias, S* y, std::ptrdiff_t
 }
 
 /// The compile-time layout of one sample's direct weight gradient, in elements: dW(o, tap) +=
-/// the sum over output positions (oy, ox) of dy(o, oy, ox) x(tap + oy row_step + ox col_step).
+/// the sum over output positions (oy, ox) of dy(o, oy, ox) x(tap + oy row_step + ox
+/// col_step). taps: the forward's layout (its width the positions of a row, its weights the
+/// output channels: dy^T's row length and the weight's column stride).
 struct wgrad_plan {
-  int channels = 1;  // input channels of a group
-  int kh = 1, kw = 1;
-  int plane = 1;     // between two input channels (the padded map's size)
-  int tap_row = 1;   // between two kernel rows: dilation_h times the padded width
-  int tap_col = 1;   // between two kernel columns: dilation_w
-  int rows = 1, cols = 1;          // output positions: Ho x Wo
+  direct_plan taps;
+  int rows = 1;                    // output rows
   int row_step = 1, col_step = 1;  // inputs between two output rows (stride_h Wp), positions (stride_w)
-  int outs = 1;      // output channels: dy^T's row length and the weight's column stride
 };
-
-/// The input offset of tap t = (c, ky, kx) of plan D.
-template <wgrad_plan D>
-constexpr int wgrad_tap_offset(int t) {
-  return t / (D.kh * D.kw) * D.plane + t / D.kw % D.kh * D.tap_row + t % D.kw * D.tap_col;
-}
 
 /// dW(o, t) for MO packets of output channels from o (dyt and dw pointing there) and the NT
 /// taps from T0: the accumulators are the weight gradient itself (loaded, added to, stored),
@@ -122,29 +117,30 @@ EIGEN_ALWAYS_INLINE void direct_wgrad_tile(const S* x, const S* dyt, S* dw) {
   using P = packet_t<S>;
   constexpr int PS = packet_size<S>;
   P acc[NT][MO];
+  constexpr int outs = D.taps.weights;
   CTNN_UNROLL for (int n = 0; n < NT; ++n) {
-    CTNN_UNROLL for (int m = 0; m < MO; ++m) acc[n][m] = ploadu<P>(dw + (T0 + n) * D.outs + m * PS);
+    CTNN_UNROLL for (int m = 0; m < MO; ++m) acc[n][m] = ploadu<P>(dw + (T0 + n) * outs + m * PS);
   }
   const S* dp = dyt;
   for (int oy = 0; oy < D.rows; ++oy) {
     const S* xr = x + oy * D.row_step;
-    for (int ox = 0; ox < D.cols; ++ox, dp += D.outs) {
+    for (int ox = 0; ox < D.taps.width; ++ox, dp += outs) {
       const S* xp = xr + ox * D.col_step;
       P d[MO];
       CTNN_UNROLL for (int m = 0; m < MO; ++m) d[m] = ploadu<P>(dp + m * PS);
       CTNN_UNROLL for (int n = 0; n < NT; ++n) {
-        const P xv = pset1<P>(xp[wgrad_tap_offset<D>(T0 + n)]);
+        const P xv = pset1<P>(xp[D.taps.offset(T0 + n)]);
         CTNN_UNROLL for (int m = 0; m < MO; ++m) acc[n][m] = pmadd(d[m], xv, acc[n][m]);
       }
     }
   }
   CTNN_UNROLL for (int n = 0; n < NT; ++n) {
-    CTNN_UNROLL for (int m = 0; m < MO; ++m) pstoreu(dw + (T0 + n) * D.outs + m * PS, acc[n][m]);
+    CTNN_UNROLL for (int m = 0; m < MO; ++m) pstoreu(dw + (T0 + n) * outs + m * PS, acc[n][m]);
   }
 }
 
 /// One sample's weight gradient for Out output channels (a whole number of packets): dw(o, t)
-/// (dw[o + t D.outs]) += sum over positions of dyt(pos, o) (dyt[pos D.outs + o], the output
+/// (dw[o + t outs]) += sum over positions of dyt(pos, o) (dyt[pos outs + o], the output
 /// gradient transposed) times x(t + pos), x pointing at the group's first padded input.
 /// Vectorised over output channels, so that a position's contribution is an outer product and
 /// nothing is summed across lanes; tiles of up to 2 packets of channels by as many taps as
@@ -153,7 +149,7 @@ template <wgrad_plan D, int Out, class S>
 void direct_weight_grad(const S* x, const S* dyt, S* dw) {
   constexpr int PS = packet_size<S>;
   static_assert(Out % PS == 0, "ctnn: direct_weight_grad needs whole packets of output channels");
-  constexpr int NPk = Out / PS, taps = D.channels * D.kh * D.kw;
+  constexpr int NPk = Out / PS, taps = D.taps.taps();
   constexpr int MO = std::min(NPk, 2);
   const auto block = [&]<int M>(int o) {
     constexpr int NT = std::min({taps, 16, (simd_registers - M - 4) / M});  // 16: CTNN_UNROLL's reach

@@ -324,9 +324,7 @@ struct conv_kernel {
     if constexpr (G.padded()) unpad(s, dx);
   }
 
-  static constexpr wgrad_plan wplan{.channels = G.in_g(), .kh = G.kh, .kw = G.kw, .plane = Hp * Wp,
-                                    .tap_row = G.dh * Wp, .tap_col = G.dw, .rows = Ho, .cols = Wo,
-                                    .row_step = G.sh * Wp, .col_step = G.sw, .outs = G.out};
+  static constexpr wgrad_plan wplan{.taps = plan, .rows = Ho, .row_step = G.sh * Wp, .col_step = G.sw};
   /// dW += the weight gradient of sample x with output gradient dy ((Out, P) row-major),
   /// directly; uses s.padded and s.dyt.
   template <class W>
