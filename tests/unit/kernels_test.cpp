@@ -250,10 +250,6 @@ TEST_CASE("vectorised ReLU and Tanh agree with their scalar forms, forward and b
 
 namespace {
 
-/// Layer L's forward on a random sample against the textbook loops in double over its padded
-/// input: y(o, oy, ox) = b(o) + sum over the group's channels c and the taps (ky, kx) of
-/// w(o, c, ky, kx) xp(c, oy sh + ky dh, ox sw + kx dw). `direct` says whether this build's
-/// packet width sends L to the direct kernel (detail/conv_direct.hpp) rather than im2col + GEMM.
 /// Calls f(o, out, tap, in) for every product term of the convolution of geometry G: output
 /// channel o at output index `out` ((o, oy, ox) row-major) takes weight column `tap` ((c, ky,
 /// kx) within the group) times the padded input at index `in`.
@@ -270,6 +266,11 @@ void for_each_conv_term(F f) {
                 ((o / og * ig + c) * hp + oy * G.sh + ky * G.dh) * wp + ox * G.sw + kx * G.dw);
 }
 
+/// Layer L's forward, input gradient and weight gradient on random samples against the
+/// textbook loops in double over its padded input: y(o, oy, ox) = b(o) + sum over the group's
+/// channels c and the taps (ky, kx) of w(o, c, ky, kx) xp(c, oy sh + ky dh, ox sw + kx dw).
+/// `direct`, `direct_grad` and `direct_wgrad` say whether this build's packet width sends each
+/// of the three to its direct kernel (detail/conv_direct.hpp) rather than im2col + GEMM.
 template <class L>
 void check_conv_forward(bool direct, bool direct_grad, bool direct_wgrad) {
   using S = typename L::scalar_type;
