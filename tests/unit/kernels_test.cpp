@@ -18,6 +18,7 @@
 #include <cmath>
 #include <ctnn/ctnn.hpp>
 #include <random>
+#include <vector>
 
 namespace {
 
@@ -374,4 +375,36 @@ TEST_CASE("convolution forward, direct or through GEMM: row tails, channel remai
                           shape_of<2, 9, 40>>(37);
   check_conv_forward_both<ctnn::Conv1d<13, 16, 3, ConvOptions{.padding = 1, .padding_mode = PaddingMode::reflect}>,
                           shape_of<13, 20>>(20);
+}
+
+namespace {
+
+/// detail::transpose of an R x C row-major matrix: squares of packets and the rows and
+/// columns left over, every element in its place.
+template <int R, int C, class S>
+void check_transpose() {
+  INFO(R << " x " << C << " in " << (sizeof(S) == 4 ? "float" : "double"));
+  std::vector<S> src(R * C), dst(R * C, S(-1));
+  for (int i = 0; i < R * C; ++i) src[static_cast<std::size_t>(i)] = static_cast<S>(i);
+  ctnn::detail::transpose<R, C>(src.data(), dst.data());
+  int wrong = 0;
+  for (int r = 0; r < R; ++r)
+    for (int c = 0; c < C; ++c) wrong += dst[static_cast<std::size_t>(c * R + r)] != src[static_cast<std::size_t>(r * C + c)];
+  CHECK(wrong == 0);
+}
+
+template <class S>
+void check_transposes() {
+  constexpr int p = ctnn::detail::packet_size<S>;
+  check_transpose<p, 3 * p + 3, S>();   // the weight gradient's case: channels are whole packets
+  check_transpose<2 * p + 1, p + 2, S>();  // a row and columns left over
+  check_transpose<3, 5, S>();              // smaller than a packet both ways
+  check_transpose<16, 784, S>();           // CNN2's second convolution's output gradient
+}
+
+}  // namespace
+
+TEST_CASE("the output gradient's transpose (direct weight gradient) puts every element in its place", "[kernels][conv]") {
+  check_transposes<float>();
+  check_transposes<double>();
 }

@@ -215,25 +215,27 @@ namespace {
 /// MaxPool2d<(KH, KW), stride (SH, SW)> on (2, H, W) whose windows all lie inside the map (the
 /// vectorised forward and backward), NaNs and ties sprinkled in: the values and the element
 /// each window routes its gradient to, by the textbook scan (the first maximum, the last NaN),
-/// and the general path (a block of x, not contiguous) gives the same.
-template <int KH, int KW, int SH, int SW, int H, int W>
+/// and the general path (a block of x, not contiguous) gives the same. The backward takes
+/// the windows in blocks of 256: maps with more test a block that ends inside a row.
+template <int KH, int KW, int SH, int SW, int H, int W, class S = float>
 void check_full_windows() {
   using Pool = ctnn::MaxPool2d<ctnn::size2{KH, KW}, P{.stride = ctnn::size2{SH, SW}}, ctnn::shape_of<2, H, W>>;
   constexpr int OH = (H - KH) / SH + 1, OW = (W - KW) / SW + 1, in = 2 * H * W, out = 2 * OH * OW;
-  INFO("kernel " << KH << "x" << KW << " stride " << SH << "x" << SW << " on " << H << "x" << W);
+  INFO((sizeof(S) == 4 ? "float" : "double") << " kernel " << KH << "x" << KW << " stride " << SH << "x" << SW << " on " << H
+                                             << "x" << W);
   Pool pool;
-  Eigen::Matrix<float, in, 3> x = Eigen::Matrix<float, in, 3>::Random();
-  for (int i = 0; i < x.size(); i += 11) x.data()[i] = std::numeric_limits<float>::quiet_NaN();
-  for (int i = 5; i < x.size(); i += 7) x.data()[i] = 0.5f;
-  const Eigen::Matrix<float, out, 3> y = pool.forward(x);
-  const Eigen::Matrix<float, out, 3> dy = Eigen::Matrix<float, out, 3>::Random();
-  const Eigen::Matrix<float, in, 3> dx = pool.backward(x, y, dy);
-  Eigen::Matrix<float, in, 3> expected_dx = Eigen::Matrix<float, in, 3>::Zero();
+  Eigen::Matrix<S, in, 3> x = Eigen::Matrix<S, in, 3>::Random();
+  for (int i = 0; i < x.size(); i += 11) x.data()[i] = std::numeric_limits<S>::quiet_NaN();
+  for (int i = 5; i < x.size(); i += 7) x.data()[i] = S(0.5);
+  const Eigen::Matrix<S, out, 3> y = pool.forward(x);
+  const Eigen::Matrix<S, out, 3> dy = Eigen::Matrix<S, out, 3>::Random();
+  const Eigen::Matrix<S, in, 3> dx = pool.backward(x, y, dy);
+  Eigen::Matrix<S, in, 3> expected_dx = Eigen::Matrix<S, in, 3>::Zero();
   for (int b = 0; b < 3; ++b)
     for (int c = 0; c < 2; ++c)
       for (int oh = 0; oh < OH; ++oh)
         for (int ow = 0; ow < OW; ++ow) {
-          float m = -std::numeric_limits<float>::infinity();
+          S m = -std::numeric_limits<S>::infinity();
           int at = (c * H + SH * oh) * W + SW * ow;
           for (int ky = 0; ky < KH; ++ky)
             for (int kx = 0; kx < KW; ++kx) {
@@ -243,16 +245,16 @@ void check_full_windows() {
                 at = i;
               }
             }
-          const float got = y((c * OH + oh) * OW + ow, b);
+          const S got = y((c * OH + oh) * OW + ow, b);
           CHECK((got == m || (std::isnan(got) && std::isnan(m))));
           expected_dx(at, b) += dy((c * OH + oh) * OW + ow, b);
         }
   CHECK(dx == expected_dx);
-  Eigen::Matrix<float, in, 5> wide = Eigen::Matrix<float, in, 5>::Random();
+  Eigen::Matrix<S, in, 5> wide = Eigen::Matrix<S, in, 5>::Random();
   wide.middleCols(1, 3) = x;
-  const Eigen::Matrix<float, out, 3> y_general = pool.forward(wide.middleCols(1, 3));
+  const Eigen::Matrix<S, out, 3> y_general = pool.forward(wide.middleCols(1, 3));
   CHECK(((y_general.array() == y.array()) || (y_general.array().isNaN() && y.array().isNaN())).all());
-  const Eigen::Matrix<float, in, 3> dx_general = pool.backward(wide.middleCols(1, 3), y, dy);
+  const Eigen::Matrix<S, in, 3> dx_general = pool.backward(wide.middleCols(1, 3), y, dy);
   CHECK(dx_general == expected_dx);
 }
 
@@ -264,6 +266,9 @@ TEST_CASE("MaxPool whose windows are all full (its vectorised forward and backwa
   check_full_windows<2, 2, 2, 2, 7, 9>();  // the common MaxPool2d(2): a last row and column under no window
   check_full_windows<2, 3, 3, 4, 8, 11>();  // gaps between windows
   check_full_windows<1, 3, 1, 1, 1, 6>();   // a 1-D pool, stride 1
+  check_full_windows<2, 2, 2, 2, 30, 34>();  // 510 windows: blocks of 256 end inside rows
+  check_full_windows<3, 3, 2, 2, 7, 9, double>();
+  check_full_windows<2, 2, 2, 2, 30, 34, double>();
   // all -inf: each window's first element
   using Full = ctnn::MaxPool1d<2, P{.stride = 1}, ctnn::shape_of<1, 4>>;
   const Eigen::Matrix<float, 4, 1> minus_inf = Eigen::Matrix<float, 4, 1>::Constant(-std::numeric_limits<float>::infinity());

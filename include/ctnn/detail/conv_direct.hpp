@@ -98,6 +98,32 @@ void direct_conv_row(const S* x, const S* w, const S* bias, S* y, std::ptrdiff_t
   if constexpr (Out % NR != 0) row.template operator()<Out % NR>(o);
 }
 
+/// dst (C x R, row-major) = src (R x C, row-major) transposed: squares of PS x PS through
+/// Eigen's ptranspose (a strided store per element costs more than the weight gradient's
+/// multiply-adds on a map of one input channel), the rows and columns left over one by one.
+template <int R, int C, class S>
+void transpose(const S* src, S* dst) {
+  using namespace Eigen::internal;
+  using P = packet_t<S>;
+  constexpr int PS = packet_size<S>;
+  int r = 0;
+  if constexpr (PS > 1) {
+    for (; r + PS <= R; r += PS) {
+      int c = 0;
+      for (; c + PS <= C; c += PS) {
+        PacketBlock<P, PS> b;
+        CTNN_UNROLL for (int i = 0; i < PS; ++i) b.packet[i] = ploadu<P>(src + (r + i) * C + c);
+        ptranspose(b);
+        CTNN_UNROLL for (int i = 0; i < PS; ++i) pstoreu(dst + (c + i) * R + r, b.packet[i]);
+      }
+      for (; c < C; ++c)
+        for (int i = 0; i < PS; ++i) dst[c * R + r + i] = src[(r + i) * C + c];
+    }
+  }
+  for (; r < R; ++r)
+    for (int c = 0; c < C; ++c) dst[c * R + r] = src[r * C + c];
+}
+
 /// The compile-time layout of one sample's direct weight gradient, in elements: dW(o, tap) +=
 /// the sum over output positions (oy, ox) of dy(o, oy, ox) x(tap + oy row_step + ox
 /// col_step). taps: the forward's layout (its width the positions of a row, its weights the

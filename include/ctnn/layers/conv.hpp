@@ -331,8 +331,7 @@ struct conv_kernel {
   static void weight_grad_direct(const S* x, const S* dy, Scratch& s, W& dw) {
     const S* src = pad(x, s);
     S* dyt = s.dyt.data();
-    for (int o = 0; o < G.out; ++o)
-      for (int p = 0; p < P; ++p) dyt[p * G.out + o] = dy[o * P + p];
+    transpose<G.out, P>(dy, dyt);
     for (int g = 0; g < NG; ++g)
       direct_weight_grad<wplan, OG>(src + g * G.in_g() * Hp * Wp, dyt + g * OG, dw.data() + g * OG);
   }
