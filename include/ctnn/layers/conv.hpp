@@ -226,7 +226,7 @@ struct conv_kernel {
   /// The padded sample x (in_size elements): x itself, or its copy with the padding in s.
   /// Every element is written (the direct input gradient leaves its own values in s.padded);
   /// a row's border through the padding's sources, the input row between copied whole (a
-  /// lookup per element cost a quarter of CNN2's second convolution).
+  /// lookup per element cost about a fifth of CNN2's second convolution's forward).
   static const S* pad(const S* x, Scratch& s) {
     if constexpr (G.padded()) {
       S* p = s.padded.data();
