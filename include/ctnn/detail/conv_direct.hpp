@@ -76,15 +76,21 @@ EIGEN_ALWAYS_INLINE void direct_conv_tile(const S* x, int t0, const S* w, const 
 
 /// Positions [0, D.width) of one output row for Out output channels: y(o, t) (o's row ystride
 /// apart) = bias(o) + sum over taps of w(o, tap) x(tap + t), x pointing at the row's first
-/// input, w(o, tap) = w[o + tap D.weights]. Tiles of up to 4 packets (3 with 16 registers) by
-/// as many channels as leave one register for the loads of a tap and one for the weight.
+/// input, w(o, tap) = w[o + tap D.weights]. With 32 registers, tiles of up to 4 packets by as
+/// many channels as leave one register for the loads of a tap and one for the weight. With 16
+/// (AVX2, SSE), 12 accumulators of at most 2 packets (2 x 6, or 1 x 12 for a single packet;
+/// fewer than 12 channels: all of them, by as many packets as make at most 12 and leave the
+/// two registers): a 3 x 4 tile fills all 16 registers and GCC 12 spilled its accumulators
+/// (CNN1's Conv1d(16, 32, 5) 5.9 -> 3.7 us as 2 x 6), and tiles of 8 or fewer accumulators
+/// wait on the multiply-adds' latency.
 template <direct_plan D, int Out, class S>
 void direct_conv_row(const S* x, const S* w, const S* bias, S* y, std::ptrdiff_t ystride) {
   constexpr int PS = packet_size<S>;
   static_assert(D.width >= PS, "ctnn: direct_conv_row needs a packet of positions per row");
   constexpr int NP = (D.width + PS - 1) / PS;
-  constexpr int MP = std::min(NP, simd_registers == 32 ? 4 : 3);
-  constexpr int NR = std::min({Out, 8, (simd_registers - 1 - MP) / MP});
+  constexpr int MP = simd_registers == 32 ? std::min(NP, 4)
+                     : std::min(NP, Out >= 12 ? 2 : std::max(1, std::min(12 / Out, 15 / (Out + 1))));
+  constexpr int NR = simd_registers == 32 ? std::min({Out, 8, (simd_registers - 1 - MP) / MP}) : std::min(Out, 12 / MP);
   const auto row = [&]<int NRows>(int o) {
     const S* wo = w + o;
     const S* bo = bias != nullptr ? bias + o : nullptr;
