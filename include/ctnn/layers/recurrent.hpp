@@ -33,6 +33,7 @@
 #include "ctnn/detail/constexpr_string.hpp"
 #include "ctnn/detail/eigen.hpp"
 #include "ctnn/detail/reshape.hpp"
+#include "ctnn/detail/simd.hpp"
 #include "ctnn/init/generator.hpp"
 
 namespace ctnn {
@@ -804,6 +805,26 @@ struct Recurrent {
                                                                       Eigen::Matrix<Scalar, R, 1>& acc, bool rev) {
     // about 8 independent chains of packets in flight (FMA latency 4, two per cycle)
     constexpr int chains = (R + Eigen::internal::packet_traits<Scalar>::size - 1) / Eigen::internal::packet_traits<Scalar>::size;
+    constexpr int PS = detail::packet_size<Scalar>;
+    // more packets than registers (LSTM-32, GRU-64, LSTM-64 with AVX2's 16): the rows in
+    // blocks that stay in registers over all the columns, where the whole vector was loaded and
+    // stored at every column; reversed, the blocks go last to first too, so that a step starts
+    // with the weights the one before read last
+    constexpr int budget = std::min(detail::simd_registers - 4, 16);
+    if constexpr (PS > 1 && R % PS == 0 && R0 % PS == 0 && !Wm::IsRowMajor && chains > budget) {
+      constexpr int blocks = (chains + budget - 1) / budget, per = (chains + blocks - 1) / blocks;
+      const auto block = [&]<int B>() {
+        add_columns_block<R0 + B * per * PS, std::min(per, chains - B * per)>(w, h, acc.data() + B * per * PS, rev);
+      };
+      [&]<int... B>(std::integer_sequence<int, B...>) {
+        if (rev) {
+          (block.template operator()<blocks - 1 - B>(), ...);
+        } else {
+          (block.template operator()<B>(), ...);
+        }
+      }(std::make_integer_sequence<int, blocks>{});
+      return;
+    }
     constexpr int P = chains >= 8 ? 1 : chains >= 4 ? 2 : chains >= 3 ? 3 : 4;
     auto run = [&](auto reversed) {
       auto col = [&](int j) {
@@ -828,6 +849,33 @@ struct Recurrent {
       run(std::false_type{});
     }
   }
+
+  /// acc[0, NPk packets) += rows [R0, R0 + NPk packets) of w times h, the accumulators in
+  /// registers over all columns (add_columns' blocks).
+#if defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wignored-attributes"  // packets as template arguments
+#endif
+  template <int R0, int NPk, class Wm>
+  [[gnu::always_inline]] static inline void add_columns_block(const Wm& w, const HVec& h, Scalar* acc, bool rev) {
+    using namespace Eigen::internal;
+    using Pk = detail::packet_t<Scalar>;
+    constexpr int PS = detail::packet_size<Scalar>;
+    Pk a[NPk];
+    CTNN_UNROLL for (int p = 0; p < NPk; ++p) a[p] = ploadu<Pk>(acc + p * PS);
+    const Scalar* base = w.data() + R0;
+    const int first = rev ? H - 1 : 0, dir = rev ? -1 : 1;
+    for (int j = 0; j < H; ++j) {
+      const int c = first + j * dir;
+      const Pk hc = pset1<Pk>(h(c));
+      const Scalar* col = base + static_cast<std::ptrdiff_t>(c) * w.outerStride();
+      CTNN_UNROLL for (int p = 0; p < NPk; ++p) a[p] = pmadd(ploadu<Pk>(col + p * PS), hc, a[p]);
+    }
+    CTNN_UNROLL for (int p = 0; p < NPk; ++p) pstoreu(acc + p * PS, a[p]);
+  }
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
 
   // sequence mode: what backward needs, and the optional initial state
   Work work_;
