@@ -11,13 +11,16 @@
 // Eigen's products, and cheap to compile). This file is built once per SIMD width
 // (tests/CMakeLists.txt: SSE2, AVX2 + FMA, AVX-512), since the packet-specific paths differ with
 // the width; each build runs where the CPU has its instructions. So do the convolutions'
-// forward kernels (include/ctnn/detail/conv_direct.hpp or im2col and GEMM, chosen by width).
+// forward kernels (include/ctnn/detail/conv_direct.hpp or im2col and GEMM, chosen by width),
+// and the GRU/LSTM streaming step's recurrent product (layers/recurrent.hpp, add_columns), whose
+// register blocks depend on the packet size and the number of SIMD registers.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <cmath>
 #include <ctnn/ctnn.hpp>
 #include <random>
+#include <type_traits>
 #include <vector>
 
 namespace {
@@ -407,4 +410,32 @@ void check_transposes() {
 TEST_CASE("the output gradient's transpose (direct weight gradient) puts every element in its place", "[kernels][conv]") {
   check_transposes<float>();
   check_transposes<double>();
+}
+
+TEST_CASE("streaming equals sequence mode where the step's recurrent product goes in register blocks",
+          "[kernels][recurrent]") {
+  // LSTM(1, 72) and GRU(1, 96) have 288 gate rows: more packets than the step keeps in
+  // registers at every SIMD width and in both scalars (add_columns' blocks), and a W_hh above
+  // 24 KiB, read in alternating directions. Sequence mode, which has its own products, is
+  // checked against PyTorch by recurrent_torch_*_test.
+  auto run = []<class Cell>(std::type_identity<Cell>) {
+    using S = typename Cell::scalar_type;
+    constexpr int T = 100, H = Cell::step_out_features;
+    INFO(ctnn::repr(Cell{}) << " in " << (sizeof(S) == 4 ? "float" : "double"));
+    Cell rnn;
+    Eigen::Matrix<S, T, 1> x;
+    for (int t = 0; t < T; ++t) x(t) = static_cast<S>(0.9 * std::sin(0.07 * t) + 0.2 * std::cos(0.53 * t));
+    const Eigen::Matrix<S, T * H, 1> want = rnn.forward(x);
+    Eigen::Matrix<S, T * H, 1> got;
+    for (int t = 0; t < T; ++t) {
+      Eigen::Matrix<S, 1, 1> xt;
+      xt(0) = x(t);
+      got.template segment<H>(t * H) = rnn.step(xt);
+    }
+    CHECK(close(to_double(got), to_double(want), std::is_same_v<S, float> ? 1e-5 : 1e-10));
+  };
+  run(std::type_identity<ctnn::LSTM<1, 72>>{});
+  run(std::type_identity<ctnn::LSTM<1, 72, ctnn::RNNOptions{}, double>>{});
+  run(std::type_identity<ctnn::GRU<1, 96>>{});
+  run(std::type_identity<ctnn::GRU<1, 96, ctnn::RNNOptions{}, double>>{});
 }

@@ -105,34 +105,6 @@ TEST_CASE("streaming step by step equals PyTorch's sequence output over 1000 ste
   STATIC_REQUIRE(ctnn::LSTM<1, 8, RNNOptions{.num_layers = 3}, double>::state_bytes == 3 * 2 * 8 * 8);
 }
 
-TEST_CASE("streaming equals sequence mode where the step's recurrent product goes in register blocks",
-          "[recurrent][stream]") {
-  // LSTM(1, 72) and GRU(1, 96) have 288 gate rows: more packets than the step keeps in
-  // registers at every SIMD width and in both scalars (add_columns' blocks), and a W_hh above
-  // 24 KiB, read in alternating directions. Sequence mode, which has its own products, is
-  // checked against PyTorch by recurrent_torch_*_test.
-  auto run = []<class Cell>(std::type_identity<Cell>) {
-    using S = typename Cell::scalar_type;
-    constexpr int T = 100, H = Cell::step_out_features;
-    INFO(ctnn::repr(Cell{}) << " in " << (sizeof(S) == 4 ? "float" : "double"));
-    Cell rnn;
-    Eigen::Matrix<S, T, 1> x;
-    for (int t = 0; t < T; ++t) x(t) = static_cast<S>(0.9 * std::sin(0.07 * t) + 0.2 * std::cos(0.53 * t));
-    const Eigen::Matrix<S, T * H, 1> want = rnn.forward(x);
-    Eigen::Matrix<S, T * H, 1> got;
-    for (int t = 0; t < T; ++t) {
-      Eigen::Matrix<S, 1, 1> xt;
-      xt(0) = x(t);
-      got.template segment<H>(t * H) = rnn.step(xt);
-    }
-    CHECK(relative_error(got, want) <= tol<S>);
-  };
-  run(std::type_identity<ctnn::LSTM<1, 72>>{});
-  run(std::type_identity<ctnn::LSTM<1, 72, RNNOptions{}, double>>{});
-  run(std::type_identity<ctnn::GRU<1, 96>>{});
-  run(std::type_identity<ctnn::GRU<1, 96, RNNOptions{}, double>>{});
-}
-
 TEST_CASE("backpropagation through time passes gradcheck in double", "[recurrent][gradcheck]") {
   auto check = [](auto& layer, const auto& x) {
     const auto r = ctnn::testing::gradcheck(layer, x);

@@ -126,8 +126,11 @@ void transpose(const S* src, S* dst) {
         for (int i = 0; i < PS; ++i) dst[c * R + r + i] = src[(r + i) * C + c];
     }
   }
-  for (; r < R; ++r)
-    for (int c = 0; c < C; ++c) dst[c * R + r] = src[r * C + c];
+  // only where rows are left over: GCC 12 at -O3 with AVX-512 warned of undefined behaviour
+  // (-Waggressive-loop-optimizations) in this loop when R is whole packets and it never runs
+  if constexpr (PS == 1 || R % PS != 0)
+    for (; r < R; ++r)
+      for (int c = 0; c < C; ++c) dst[c * R + r] = src[r * C + c];
 }
 
 /// The compile-time layout of one sample's direct weight gradient, in elements: dW(o, tap) +=

@@ -102,7 +102,7 @@ template <class Dst, class Wt, class Src>
 void recurrent_product(Dst& dst, const Wt& w, const Src& src) {
   using S = typename Wt::Scalar;
   constexpr int R = Wt::RowsAtCompileTime;
-  constexpr int P = Eigen::internal::packet_traits<S>::size;
+  constexpr int P = detail::packet_size<S>;
   constexpr int NC = 8;
   if constexpr (R % P != 0 || P == 1) {
     dst.noalias() += w * src;
@@ -804,8 +804,8 @@ struct Recurrent {
   [[gnu::always_inline, gnu::flatten]] static inline void add_columns(const Wm& w, const HVec& h,
                                                                       Eigen::Matrix<Scalar, R, 1>& acc, bool rev) {
     // about 8 independent chains of packets in flight (FMA latency 4, two per cycle)
-    constexpr int chains = (R + Eigen::internal::packet_traits<Scalar>::size - 1) / Eigen::internal::packet_traits<Scalar>::size;
     constexpr int PS = detail::packet_size<Scalar>;
+    constexpr int chains = (R + PS - 1) / PS;
     // more packets than registers (LSTM-32, GRU-64, LSTM-64 with AVX2's 16): the rows in
     // blocks that stay in registers over all the columns, where the whole vector was loaded and
     // stored at every column; reversed, the blocks go last to first too, so that a step starts
