@@ -328,15 +328,44 @@ void check_conv_forward(bool direct, bool direct_grad, bool direct_wgrad) {
   CHECK((to_double(layer.weight.grad) - expected_dw).cwiseAbs().maxCoeff() <= 10 * tolerance<S>());
 }
 
+#if defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wignored-attributes"  // packets as template arguments
+#endif
+/// The lanes of the first of Eigen's packets P, P's half, its half's half... whose lanes divide
+/// n (divide) or are at most n; 1 if none.
+template <class P>
+constexpr int packet_lanes(int n, bool divide) {
+  using H = typename Eigen::internal::unpacket_traits<P>::half;
+  constexpr int lanes = Eigen::internal::unpacket_traits<P>::size;
+  if (divide ? n % lanes == 0 : lanes <= n) return lanes;
+  if constexpr (std::is_same_v<H, P>) {
+    return 1;
+  } else {
+    return packet_lanes<H>(n, divide);
+  }
+}
+
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
+
 /// Both scalar types; `width` is the layer's output positions per row (the direct kernel
-/// needs stride 1 along it and at least a packet of them).
+/// needs stride 1 along it and at least a packet or half packet of them).
 template <class U, ctnn::Shape In>
 void check_conv_forward_both(int width, bool stride_one = true) {
   constexpr int padded_width = ctnn::bound<U, In>::geometry.wp();
-  const auto direct = [&](int lanes, int w) { return stride_one && lanes > 1 && w >= lanes; };
+  // the forward and the input gradient: a packet or one of Eigen's half packets of a row's positions
+  const auto direct = [&]<class S>(std::type_identity<S>, int w) {
+    return stride_one && packet_lanes<ctnn::detail::packet_t<S>>(w, false) > 1;
+  };
   constexpr int out_per_group = ctnn::bound<U, In>::geometry.out_g();
-  const auto whole = [](int lanes) { return lanes > 1 && out_per_group % lanes == 0; };
-  constexpr int f = ctnn::detail::packet_size<float>, d = ctnn::detail::packet_size<double>;
+  // the weight gradient: whole packets of a group's channels, or of one of Eigen's half packets
+  const auto whole = []<class S>(std::type_identity<S>) {
+    return packet_lanes<ctnn::detail::packet_t<S>>(out_per_group, true) > 1;
+  };
+  constexpr std::type_identity<float> f;
+  constexpr std::type_identity<double> d;
   check_conv_forward<ctnn::bound<typename U::template with_scalar<float>, In>>(direct(f, width), direct(f, padded_width),
                                                                                whole(f));
   check_conv_forward<ctnn::bound<typename U::template with_scalar<double>, In>>(direct(d, width), direct(d, padded_width),
@@ -357,6 +386,7 @@ TEST_CASE("convolution forward, direct or through GEMM: row tails, channel remai
   check_conv_forward_both<ctnn::Conv1d<3, 5, 3>, shape_of<3, 18>>(16);
   check_conv_forward_both<ctnn::Conv1d<3, 7, 3>, shape_of<3, 19>>(17);
   check_conv_forward_both<ctnn::Conv1d<2, 11, 2>, shape_of<2, 32>>(31);
+  check_conv_forward_both<ctnn::Conv1d<2, 5, 3>, shape_of<2, 7>>(5);  // rows of a half or quarter packet
   check_conv_forward_both<ctnn::Conv1d<4, 13, 3, ConvOptions{.padding = 4, .dilation = 3}>, shape_of<4, 70>>(72);
   check_conv_forward_both<ctnn::Conv1d<6, 9, 5, ConvOptions{.padding = ctnn::same, .groups = 3}>, shape_of<6, 41>>(41);
   check_conv_forward_both<ctnn::Conv1d<5, 5, 3, ConvOptions{.padding = 1, .groups = 5}>, shape_of<5, 100>>(100);
@@ -370,7 +400,8 @@ TEST_CASE("convolution forward, direct or through GEMM: row tails, channel remai
                                                                        .groups = 3}>,
                           shape_of<3, 9, 40>>(37);
   // weight gradients of whole packets of channels per group (16 per group: every width) with
-  // stride, dilation, padding and groups, and remainders of the tap tiles
+  // stride, dilation, padding and groups, and remainders of the tap tiles; half packets above:
+  // Conv2d(1, 8) and Conv1d(2, 4) with AVX-512, Conv2d(3, 6, groups 3) in double with AVX
   check_conv_forward_both<ctnn::Conv1d<4, 32, 3, ConvOptions{.stride = 2, .padding = 2, .groups = 2}>,
                           shape_of<4, 45>>(24, false);
   check_conv_forward_both<ctnn::Conv1d<7, 16, 5, ConvOptions{.padding = 4, .dilation = 2}>, shape_of<7, 30>>(30);

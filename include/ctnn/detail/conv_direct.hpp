@@ -44,11 +44,10 @@ struct direct_plan {
 /// packets of positions from t0 of one row; the last packet of a row that is not a whole
 /// number of packets starts at width - packet instead, overlapping its neighbour (it stores
 /// the same values there).
-template <direct_plan D, int MP, int NR, class S>
+template <direct_plan D, int MP, int NR, class P, class S>
 EIGEN_ALWAYS_INLINE void direct_conv_tile(const S* x, int t0, const S* w, const S* bias, S* y, std::ptrdiff_t ystride) {
   using namespace Eigen::internal;
-  using P = packet_t<S>;
-  constexpr int PS = packet_size<S>;
+  constexpr int PS = unpacket_traits<P>::size;
   int at[MP];
   CTNN_UNROLL for (int p = 0; p < MP; ++p) at[p] = std::min(t0 + p * PS, D.width - PS);
   P acc[NR][MP];
@@ -85,8 +84,11 @@ EIGEN_ALWAYS_INLINE void direct_conv_tile(const S* x, int t0, const S* w, const 
 /// wait on the multiply-adds' latency.
 template <direct_plan D, int Out, class S>
 void direct_conv_row(const S* x, const S* w, const S* bias, S* y, std::ptrdiff_t ystride) {
-  constexpr int PS = packet_size<S>;
-  static_assert(D.width >= PS, "ctnn: direct_conv_row needs a packet of positions per row");
+  // rows narrower than the full packet in a half packet (AVX-512: CNN2's 14-wide second
+  // convolution in 8 floats, where it went through im2col and GEMM)
+  using P = packet_within_t<S, D.width>;
+  constexpr int PS = packet_within_size<S, D.width>;
+  static_assert(PS > 1 && D.width >= PS, "ctnn: direct_conv_row needs a packet of positions per row");
   constexpr int NP = (D.width + PS - 1) / PS;
   constexpr int MP = simd_registers == 32 ? std::min(NP, 4)
                      : std::min(NP, Out >= 12 ? 2 : std::max(1, std::min(12 / Out, 15 / (Out + 1))));
@@ -96,8 +98,8 @@ void direct_conv_row(const S* x, const S* w, const S* bias, S* y, std::ptrdiff_t
     const S* bo = bias != nullptr ? bias + o : nullptr;
     S* yo = y + o * ystride;
     int q = 0;
-    for (; q + MP <= NP; q += MP) direct_conv_tile<D, MP, NRows>(x, q * PS, wo, bo, yo, ystride);
-    if constexpr (NP % MP != 0) direct_conv_tile<D, NP % MP, NRows>(x, q * PS, wo, bo, yo, ystride);
+    for (; q + MP <= NP; q += MP) direct_conv_tile<D, MP, NRows, P>(x, q * PS, wo, bo, yo, ystride);
+    if constexpr (NP % MP != 0) direct_conv_tile<D, NP % MP, NRows, P>(x, q * PS, wo, bo, yo, ystride);
   };
   int o = 0;
   for (; o + NR <= Out; o += NR) row.template operator()<NR>(o);
@@ -146,11 +148,10 @@ struct wgrad_plan {
 /// dW(o, t) for MO packets of output channels from o (dyt and dw pointing there) and the NT
 /// taps from T0: the accumulators are the weight gradient itself (loaded, added to, stored),
 /// and each position adds the outer product of its MO packets of dy^T and NT inputs.
-template <wgrad_plan D, int MO, int T0, int NT, class S>
+template <wgrad_plan D, int MO, int T0, int NT, class P, class S>
 EIGEN_ALWAYS_INLINE void direct_wgrad_tile(const S* x, const S* dyt, S* dw) {
   using namespace Eigen::internal;
-  using P = packet_t<S>;
-  constexpr int PS = packet_size<S>;
+  constexpr int PS = unpacket_traits<P>::size;
   P acc[NT][MO];
   constexpr int outs = D.taps.weights;
   CTNN_UNROLL for (int n = 0; n < NT; ++n) {
@@ -174,22 +175,24 @@ EIGEN_ALWAYS_INLINE void direct_wgrad_tile(const S* x, const S* dyt, S* dw) {
   }
 }
 
-/// One sample's weight gradient for Out output channels (a whole number of packets): dw(o, t)
-/// (dw[o + t outs]) += sum over positions of dyt(pos, o) (dyt[pos outs + o], the output
-/// gradient transposed) times x(t + pos), x pointing at the group's first padded input.
-/// Vectorised over output channels, so that a position's contribution is an outer product and
-/// nothing is summed across lanes; tiles of up to 2 packets of channels by as many taps as
-/// leave registers for the loads (at most 16: fully unrolled), every tile at compile-time offsets.
+/// One sample's weight gradient for Out output channels (a whole number of packets, or of
+/// half packets: packet_dividing_t): dw(o, t) (dw[o + t outs]) += sum over positions of
+/// dyt(pos, o) (dyt[pos outs + o], the output gradient transposed) times x(t + pos), x pointing
+/// at the group's first padded input. Vectorised over output channels, so that a position's
+/// contribution is an outer product and nothing is summed across lanes; tiles of up to 2
+/// packets of channels by as many taps as leave registers for the loads (at most 16: fully
+/// unrolled), every tile at compile-time offsets.
 template <wgrad_plan D, int Out, class S>
 void direct_weight_grad(const S* x, const S* dyt, S* dw) {
-  constexpr int PS = packet_size<S>;
-  static_assert(Out % PS == 0, "ctnn: direct_weight_grad needs whole packets of output channels");
+  using P = packet_dividing_t<S, Out>;
+  constexpr int PS = packet_dividing_size<S, Out>;
+  static_assert(PS > 1 && Out % PS == 0, "ctnn: direct_weight_grad needs whole packets of output channels");
   constexpr int NPk = Out / PS, taps = D.taps.taps();
   constexpr int MO = std::min(NPk, 2);
   const auto block = [&]<int M>(int o) {
     constexpr int NT = std::min({taps, 16, (simd_registers - M - 4) / M});  // 16: CTNN_UNROLL's reach
     [&]<int... I>(std::integer_sequence<int, I...>) {
-      (direct_wgrad_tile<D, M, I * NT, std::min(NT, taps - I * NT)>(x, dyt + o, dw + o), ...);
+      (direct_wgrad_tile<D, M, I * NT, std::min(NT, taps - I * NT), P>(x, dyt + o, dw + o), ...);
     }(std::make_integer_sequence<int, (taps + NT - 1) / NT>{});
   };
   int o = 0;
