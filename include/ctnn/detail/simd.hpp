@@ -22,30 +22,32 @@ inline constexpr int packet_size = Eigen::internal::packet_traits<S>::size;
 #endif
 
 /// The first of Eigen's packets P, its half, its half's half... (AVX-512: 16 floats, 8, 4)
-/// whose lanes divide N (Divide) or are at most N; the narrowest when none is (callers check
-/// its size).
-template <class P, int N, bool Divide>
+/// whose lanes divide N (Divide) or are at most N; the scalar S itself when none does, so that
+/// callers need only check for more than one lane.
+template <class S, class P, int N, bool Divide>
 constexpr auto widest_packet() {
   using H = typename Eigen::internal::unpacket_traits<P>::half;
   constexpr int lanes = Eigen::internal::unpacket_traits<P>::size;
-  if constexpr ((Divide ? N % lanes == 0 : lanes <= N) || std::is_same_v<H, P>) {
+  if constexpr (Divide ? N % lanes == 0 : lanes <= N) {
     return std::type_identity<P>{};
+  } else if constexpr (std::is_same_v<H, P>) {
+    return std::type_identity<S>{};
   } else {
-    return widest_packet<H, N, Divide>();
+    return widest_packet<S, H, N, Divide>();
   }
 }
 
 /// For kernels vectorised over a compile-time count of channels: the widest packet of S whose
 /// lanes divide n (AVX-512 takes 8 channels as one 8-float packet where 16 would not fit them).
 template <class S, int N>
-using packet_dividing_t = typename decltype(widest_packet<packet_t<S>, N, true>())::type;
+using packet_dividing_t = typename decltype(widest_packet<S, packet_t<S>, N, true>())::type;
 template <class S, int N>
 inline constexpr int packet_dividing_size = Eigen::internal::unpacket_traits<packet_dividing_t<S, N>>::size;
 
 /// For kernels vectorised along a row of compile-time length: the widest packet of S of at
 /// most n lanes (AVX-512 takes rows of 8 to 15 positions in 8-float packets).
 template <class S, int N>
-using packet_within_t = typename decltype(widest_packet<packet_t<S>, N, false>())::type;
+using packet_within_t = typename decltype(widest_packet<S, packet_t<S>, N, false>())::type;
 template <class S, int N>
 inline constexpr int packet_within_size = Eigen::internal::unpacket_traits<packet_within_t<S, N>>::size;
 

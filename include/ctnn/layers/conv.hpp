@@ -201,15 +201,15 @@ struct conv_kernel {
   /// positions) must hold a packet or a half packet. gHp x gWp: the zero-padded output
   /// gradient of a channel.
   static constexpr int gHp = Ho + 2 * (G.kh - 1) * G.dh, gWp = Wo + 2 * (G.kw - 1) * G.dw;
-  static constexpr bool direct_grad = packet_within_size<S, Wp> > 1 && Wp >= packet_within_size<S, Wp> && G.sh == 1 &&
-                                      G.sw == 1 && static_cast<long long>(OG) * G.ekh() * gWp * sizeof(S) <= 64 * 1024;
+  static constexpr bool direct_grad = packet_within_size<S, Wp> > 1 && G.sh == 1 && G.sw == 1 &&
+                                      static_cast<long long>(OG) * G.ekh() * gWp * sizeof(S) <= 64 * 1024;
   static constexpr int grad_padded_size = direct_grad ? G.out * gHp * gWp : 1;
   static constexpr int flipped_rows = direct_grad ? G.in : 1, flipped_cols = direct_grad ? OG * KK : 1;
   /// The weight gradient runs directly (detail::direct_weight_grad) when a group's output channels
   /// are whole SIMD packets or half packets (AVX-512: 16, 8 or 4 floats): from the padded input
   /// and the output gradient transposed to (P, Out), any stride; otherwise im2col and Eigen's
   /// GEMM (which AVX-512 took for CNN2's Conv2d(1, 8) before half packets).
-  static constexpr bool direct_wgrad = packet_dividing_size<S, OG> > 1 && OG % packet_dividing_size<S, OG> == 0;
+  static constexpr bool direct_wgrad = packet_dividing_size<S, OG> > 1;
   static constexpr int dyt_size = direct_wgrad ? P * G.out : 1;
 
   struct Scratch {
@@ -259,7 +259,7 @@ struct conv_kernel {
   /// of positions (or a half packet: AVX-512's 8 floats for rows of 8 to 15), and the input
   /// rows one output row reads fit in 64 KiB (L1/L2); otherwise through im2col and Eigen's
   /// GEMM, which blocks for the caches.
-  static constexpr bool direct = packet_within_size<S, Wo> > 1 && Wo >= packet_within_size<S, Wo> && G.sw == 1 &&
+  static constexpr bool direct = packet_within_size<S, Wo> > 1 && G.sw == 1 &&
                                  static_cast<long long>(G.in_g()) * G.ekh() * Wp * sizeof(S) <= 64 * 1024;
   static constexpr direct_plan plan{.channels = G.in_g(), .kh = G.kh, .kw = G.kw, .plane = Hp * Wp,
                                     .tap_row = G.dh * Wp, .tap_col = G.dw, .width = Wo, .weights = G.out};
