@@ -413,8 +413,8 @@ TEST_CASE("convolution forward, direct or through GEMM: row tails, channel remai
 
 namespace {
 
-/// detail::transpose of an R x C row-major matrix: squares of packets and the rows and
-/// columns left over, every element in its place.
+/// detail::transpose of an R x C row-major matrix: squares of packets or half packets and the
+/// rows and columns left over, every element in its place.
 template <int R, int C, class S>
 void check_transpose() {
   INFO(R << " x " << C << " in " << (sizeof(S) == 4 ? "float" : "double"));
@@ -434,6 +434,10 @@ void check_transposes() {
   check_transpose<2 * p + 1, p + 2, S>();  // a row and columns left over
   check_transpose<3, 5, S>();              // smaller than a packet both ways
   check_transpose<16, 784, S>();           // CNN2's second convolution's output gradient
+  check_transpose<8, 784, S>();            // CNN2's first: squares of a half packet with AVX-512
+  // rows in squares of a packet, of its half and of its half's half, and one row alone
+  check_transpose<p + p / 2 + p / 4 + 1, 2 * p + 3, S>();
+  check_transpose<2 * p, p / 2 + 1, S>();  // fewer columns than a packet: squares of a narrower one
 }
 
 }  // namespace

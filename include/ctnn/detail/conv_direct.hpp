@@ -106,33 +106,36 @@ void direct_conv_row(const S* x, const S* w, const S* bias, S* y, std::ptrdiff_t
   if constexpr (Out % NR != 0) row.template operator()<Out % NR>(o);
 }
 
-/// dst (C x R, row-major) = src (R x C, row-major) transposed: squares of PS x PS through
-/// Eigen's ptranspose (a strided store per element costs more than the weight gradient's
-/// multiply-adds on a map of one input channel), the rows and columns left over one by one.
-template <int R, int C, class S>
+/// dst (C x R, row-major) = src (R x C, row-major) transposed, from row R0 on: squares of
+/// PS x PS through Eigen's ptranspose (a strided store per element costs more than the weight
+/// gradient's multiply-adds on a map of one input channel), PS the widest packet that fits both
+/// the rows left and the columns (AVX-512: 8 x 8 squares for 8 channels), then the rows left
+/// over with a narrower packet, and at the end the columns and rows no packet fits one by one.
+template <int R, int C, class S, int R0 = 0>
 void transpose(const S* src, S* dst) {
   using namespace Eigen::internal;
-  using P = packet_t<S>;
-  constexpr int PS = packet_size<S>;
-  int r = 0;
+  using P = packet_within_t<S, std::min(R - R0, C)>;
+  constexpr int PS = packet_within_size<S, std::min(R - R0, C)>;
   if constexpr (PS > 1) {
-    for (; r + PS <= R; r += PS) {
-      int c = 0;
-      for (; c + PS <= C; c += PS) {
+    constexpr int R1 = R0 + (R - R0) / PS * PS, C1 = C / PS * PS;
+    for (int r = R0; r < R1; r += PS) {
+      for (int c = 0; c < C1; c += PS) {
         PacketBlock<P, PS> b;
         CTNN_UNROLL for (int i = 0; i < PS; ++i) b.packet[i] = ploadu<P>(src + (r + i) * C + c);
         ptranspose(b);
         CTNN_UNROLL for (int i = 0; i < PS; ++i) pstoreu(dst + (c + i) * R + r, b.packet[i]);
       }
-      for (; c < C; ++c)
-        for (int i = 0; i < PS; ++i) dst[c * R + r + i] = src[(r + i) * C + c];
+      // only where columns are left over: GCC 12 at -O3 with AVX-512 warned of undefined
+      // behaviour (-Waggressive-loop-optimizations) in such a loop that never runs
+      if constexpr (C1 < C)
+        for (int c = C1; c < C; ++c)
+          for (int i = 0; i < PS; ++i) dst[c * R + r + i] = src[(r + i) * C + c];
     }
-  }
-  // only where rows are left over: GCC 12 at -O3 with AVX-512 warned of undefined behaviour
-  // (-Waggressive-loop-optimizations) in this loop when R is whole packets and it never runs
-  if constexpr (PS == 1 || R % PS != 0)
-    for (; r < R; ++r)
+    if constexpr (R1 < R) transpose<R, C, S, R1>(src, dst);
+  } else {
+    for (int r = R0; r < R; ++r)
       for (int c = 0; c < C; ++c) dst[c * R + r] = src[r * C + c];
+  }
 }
 
 /// The compile-time layout of one sample's direct weight gradient, in elements: dW(o, tap) +=
