@@ -216,7 +216,8 @@ namespace {
 /// vectorised forward and backward), NaNs and ties sprinkled in: the values and the element
 /// each window routes its gradient to, by the textbook scan (the first maximum, the last NaN),
 /// and the general path (a block of x, not contiguous) gives the same. The backward takes
-/// the windows in blocks of 256: maps with more test a block that ends inside a row.
+/// rows of 5 windows or more a row at a time and shorter ones in blocks of 256 windows: maps
+/// with more test a block that ends inside a row.
 template <int KH, int KW, int SH, int SW, int H, int W, class S = float>
 void check_full_windows() {
   using Pool = ctnn::MaxPool2d<ctnn::size2{KH, KW}, P{.stride = ctnn::size2{SH, SW}}, ctnn::shape_of<2, H, W>>;
@@ -266,9 +267,20 @@ TEST_CASE("MaxPool whose windows are all full (its vectorised forward and backwa
   check_full_windows<2, 2, 2, 2, 7, 9>();  // the common MaxPool2d(2): a last row and column under no window
   check_full_windows<2, 3, 3, 4, 8, 11>();  // gaps between windows
   check_full_windows<1, 3, 1, 1, 1, 6>();   // a 1-D pool, stride 1
-  check_full_windows<2, 2, 2, 2, 30, 34>();  // 510 windows: blocks of 256 end inside rows
+  check_full_windows<2, 2, 2, 2, 70, 9>();  // rows of 4, 280 windows: blocks of 256 end inside rows
+  check_full_windows<2, 2, 2, 2, 14, 14>();  // rows of 5 or more a row at a time: CNN2's 7 and 14, 17
+  check_full_windows<2, 2, 2, 2, 28, 28>();
+  check_full_windows<2, 2, 2, 2, 30, 34>();
+  check_full_windows<2, 2, 2, 2, 9, 11>();   // rows of 5, the shortest taken a row at a time
+  // forward: rows of 9 to 16 windows a window at a time (28 x 28 above), the others by taps
+  check_full_windows<2, 2, 2, 2, 4, 18>();   // 9
+  check_full_windows<3, 3, 2, 2, 7, 21>();   // 10, overlapping
+  check_full_windows<1, 3, 1, 1, 1, 18>();   // 16, stride 1
+  check_full_windows<2, 2, 2, 2, 6, 16>();   // 8
   check_full_windows<3, 3, 2, 2, 7, 9, double>();
-  check_full_windows<2, 2, 2, 2, 30, 34, double>();
+  check_full_windows<2, 2, 2, 2, 70, 9, double>();
+  check_full_windows<2, 2, 2, 2, 14, 14, double>();
+  check_full_windows<3, 3, 2, 2, 7, 21, double>();
   // all -inf: each window's first element
   using Full = ctnn::MaxPool1d<2, P{.stride = 1}, ctnn::shape_of<1, 4>>;
   const Eigen::Matrix<float, 4, 1> minus_inf = Eigen::Matrix<float, 4, 1>::Constant(-std::numeric_limits<float>::infinity());

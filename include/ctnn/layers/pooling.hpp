@@ -537,9 +537,33 @@ struct pool_base : pool_arguments<L, K, O> {
   /// max instruction (m is kept when v is NaN), and a NaN seen is a flag per output that
   /// makes the output NaN at the end. A branch per element (argmax's) mispredicts on real
   /// data: CNN2's pools took 60% of its one-sample time that way.
+  ///
+  /// Rows of 9 to 16 windows go a window at a time, the taps inside: GCC 12 vectorises that
+  /// along the row, where the taps-outside loop below, with its per-row arrays, stayed scalar
+  /// and slow (MaxPool2d(2) on 8 x 28 x 28, CNN2's first pool, batch 32: 214 -> 32 us with
+  /// AVX-512, 84 -> 26 us with AVX2); on rows of 4 to 8 and of more than 16 the loop below
+  /// was the faster (docs/performance.md).
   template <class S>
   static void max_of_full_windows(const S* x, S* y) {
     constexpr pool_geometry g = geometry;
+    if constexpr (g.OW > 8 && g.OW <= 16) {
+      for (int r = 0; r < g.C * g.OH; ++r) {
+        const S* in = x + ((r / g.OH) * g.H + (r % g.OH) * g.sh) * g.W;
+        S* out = y + r * g.OW;
+        for (int ow = 0; ow < g.OW; ++ow) {
+          const S* w = in + ow * g.sw;
+          S m = w[0];
+          bool nan = m != m;
+          for (int t = 1; t < g.kh * g.kw; ++t) {
+            const S v = w[(t / g.kw) * g.W + t % g.kw];
+            m = v > m ? v : m;
+            nan |= v != v;
+          }
+          out[ow] = nan ? std::numeric_limits<S>::quiet_NaN() : m;
+        }
+      }
+      return;
+    }
     S acc[g.OW];
     int nan[g.OW];
     for (int c = 0; c < g.C; ++c) {
@@ -569,8 +593,10 @@ struct pool_base : pool_arguments<L, K, O> {
   /// real data. The selects are masks and bitwise operations on the values' bits: in a loop
   /// it unrolls in full, GCC 12 compiles `take ? v : acc` on floats to a compare and a jump
   /// (CNN2's two pools' backward took 1.1 ms of its 2.9 ms training step that way on an AVX2
-  /// core). Rows of more than 16 windows go a row at a time (the loop along the row
-  /// vectorises); shorter ones, which GCC would unroll, in blocks of 256 windows across rows.
+  /// core). Rows of 5 windows or more go a row at a time (the loop along the row vectorises:
+  /// with GCC 12, 1.4-2x faster than blocks on rows of 5-18, CNN2's 14 and 7 included, with
+  /// AVX2 and AVX-512); shorter ones, which GCC would unroll, in blocks of 256 windows across
+  /// rows (rows of 3 and 4: 2.5-4x faster than a row at a time).
   template <class S>
   static void route_full_windows(const S* x, const S* dy, S* dx) {
     constexpr pool_geometry g = geometry;
@@ -588,7 +614,7 @@ struct pool_base : pool_arguments<L, K, O> {
         arg = (static_cast<U>(idx) & take) | (arg & ~take);
       }
     };
-    if constexpr (g.OW > 16) {
+    if constexpr (g.OW >= 5) {
       // long rows: a row of windows at a time, vectorised along it
       U best[g.OW], at[g.OW];
       for (int r = 0; r < g.C * g.OH; ++r) {
