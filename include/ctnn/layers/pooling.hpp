@@ -541,8 +541,8 @@ struct pool_base : pool_arguments<L, K, O> {
   /// Rows of 9 to 16 windows go a window at a time, the taps inside: GCC 12 vectorises that
   /// along the row, where the taps-outside loop below, with its per-row arrays, stayed scalar
   /// and slow (MaxPool2d(2) on 8 x 28 x 28, CNN2's first pool, batch 32: 214 -> 32 us with
-  /// AVX-512, 84 -> 26 us with AVX2); on rows of 4 to 8 and of more than 16 the loop below
-  /// was the faster (docs/performance.md).
+  /// AVX-512, 84 -> 26 us with AVX2); on rows of 4 to 8 the loop below was the faster, and
+  /// on longer rows neither was faster everywhere (docs/performance.md).
   template <class S>
   static void max_of_full_windows(const S* x, S* y) {
     constexpr pool_geometry g = geometry;
