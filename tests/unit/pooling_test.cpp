@@ -217,7 +217,8 @@ namespace {
 /// each window routes its gradient to, by the textbook scan (the first maximum, the last NaN),
 /// and the general path (a block of x, not contiguous) gives the same. The backward takes
 /// rows of 5 windows or more a row at a time and shorter ones in blocks of 256 windows: maps
-/// with more test a block that ends inside a row.
+/// with more test a block that ends inside a row. dx starts with stale values, as a Sequential's
+/// workspace does: backward_into must write every element.
 template <int KH, int KW, int SH, int SW, int H, int W, class S = float>
 void check_full_windows() {
   using Pool = ctnn::MaxPool2d<ctnn::size2{KH, KW}, P{.stride = ctnn::size2{SH, SW}}, ctnn::shape_of<2, H, W>>;
@@ -230,7 +231,8 @@ void check_full_windows() {
   for (int i = 5; i < x.size(); i += 7) x.data()[i] = S(0.5);
   const Eigen::Matrix<S, out, 3> y = pool.forward(x);
   const Eigen::Matrix<S, out, 3> dy = Eigen::Matrix<S, out, 3>::Random();
-  const Eigen::Matrix<S, in, 3> dx = pool.backward(x, y, dy);
+  Eigen::Matrix<S, in, 3> dx = Eigen::Matrix<S, in, 3>::Constant(S(7));  // stale values
+  pool.backward_into(x, y, dy, dx);
   Eigen::Matrix<S, in, 3> expected_dx = Eigen::Matrix<S, in, 3>::Zero();
   for (int b = 0; b < 3; ++b)
     for (int c = 0; c < 2; ++c)
@@ -277,6 +279,12 @@ TEST_CASE("MaxPool whose windows are all full (its vectorised forward and backwa
   check_full_windows<3, 3, 2, 2, 7, 21>();   // 10, overlapping
   check_full_windows<1, 3, 1, 1, 1, 18>();   // 16, stride 1
   check_full_windows<2, 2, 2, 2, 6, 16>();   // 8
+  // backward: disjoint windows in rows of 16 or more stored with their zeros
+  check_full_windows<1, 2, 1, 2, 1, 124>();  // CNN1's MaxPool1d(2): 62, tiling the input (nothing zeroed)
+  check_full_windows<2, 2, 2, 2, 7, 33>();   // 16, a last row and column under no window
+  check_full_windows<2, 3, 3, 4, 8, 66>();   // 16, gaps between windows
+  check_full_windows<1, 2, 1, 2, 1, 124, double>();
+  check_full_windows<2, 3, 3, 4, 8, 66, double>();
   check_full_windows<3, 3, 2, 2, 7, 9, double>();
   check_full_windows<2, 2, 2, 2, 70, 9, double>();
   check_full_windows<2, 2, 2, 2, 14, 14, double>();

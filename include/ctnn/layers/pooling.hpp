@@ -422,15 +422,17 @@ struct pool_base : pool_arguments<L, K, O> {
                      const Eigen::MatrixBase<G>& dy, DX&& dx) const {
     check_bound<X>();
     using S = typename G::Scalar;
-    dx.setZero();
     const auto& xd = x.derived();
     const auto& gd = dy.derived();
     if constexpr (full_windows_max && detail::contiguous_storage<X> && detail::contiguous_storage<G> &&
                   detail::contiguous_storage<std::remove_cvref_t<DX>>) {
+      // windows that tile the sample write every element of dx themselves
+      if constexpr (!windows_tile_input) dx.setZero();
       for (Eigen::Index b = 0; b < dy.cols(); ++b)
         route_full_windows(xd.data() + b * in_rows, gd.data() + b * out_rows, dx.data() + b * in_rows);
       return;
     }
+    dx.setZero();
     for (Eigen::Index b = 0; b < dy.cols(); ++b) {
       for_each_window([&](int o, int c, int h0, int h1, int hs, int w0, int w1, int ws, S divisor) {
         const S g = S(gd.coeff(o, b));
@@ -532,6 +534,17 @@ struct pool_base : pool_arguments<L, K, O> {
                                            geometry.pw == 0 && geometry.dh == 1 && geometry.dw == 1 &&
                                            (geometry.OH - 1) * geometry.sh + geometry.kh <= geometry.H &&
                                            (geometry.OW - 1) * geometry.sw + geometry.kw <= geometry.W;
+  /// Full windows that do not overlap (stride at least the kernel), in rows of 16 or more:
+  /// an input is in at most one window, so backward stores each window's taps (dy at its
+  /// argmax, 0 elsewhere) instead of adding dy at the argmax, a scalar scatter. With GCC 12
+  /// that is 2-7x faster on rows of 16 to 62 windows (CNN1's pool: 34 -> 10 us for a batch
+  /// of 32), and up to 1.7x slower on rows of 7 to 14 (docs/performance.md).
+  static constexpr bool stores_windows = full_windows_max && geometry.sh >= geometry.kh &&
+                                         geometry.sw >= geometry.kw && geometry.OW >= 16;
+  /// Such windows that cover every input (MaxPool1d(2) on an even length): nothing to zero.
+  static constexpr bool windows_tile_input = stores_windows && geometry.OH * geometry.sh == geometry.H &&
+                                             geometry.OW * geometry.sw == geometry.W && geometry.sh == geometry.kh &&
+                                             geometry.sw == geometry.kw;
   /// One sample's max pool (full_windows_max), with argmax's value (the first maximum in scan
   /// order; NaN when the window holds one) and no branch per element: `v > m ? v : m` is one
   /// max instruction (m is kept when v is NaN), and a NaN seen is a flag per output that
@@ -587,10 +600,10 @@ struct pool_base : pool_arguments<L, K, O> {
     }
   }
 
-  /// One sample's max-pool backward (full_windows_max): dx (zeroed) += dy at each window's
-  /// argmax, found as argmax does (the first maximum in scan order, a NaN over any number, a
-  /// later NaN over an earlier one) but without a branch per element, which mispredicts on
-  /// real data. The selects are masks and bitwise operations on the values' bits: in a loop
+  /// One sample's max-pool backward (full_windows_max): dx (zeroed, unless windows_tile_input)
+  /// += dy at each window's argmax (stored with the window's zeros where stores_windows),
+  /// found as argmax does (the first maximum in scan order, a NaN over any number, a later NaN
+  /// over an earlier one) but without a branch per element, which mispredicts on real data. The selects are masks and bitwise operations on the values' bits: in a loop
   /// it unrolls in full, GCC 12 compiles `take ? v : acc` on floats to a compare and a jump
   /// (CNN2's two pools' backward took 1.1 ms of its 2.9 ms training step that way on an AVX2
   /// core). Rows of 5 windows or more go a row at a time (the loop along the row vectorises:
@@ -624,7 +637,10 @@ struct pool_base : pool_arguments<L, K, O> {
           best[ow] = std::bit_cast<U>(x[at[ow]]);
           scan(row + ow * g.sw, best[ow], at[ow]);
         }
-        for (int ow = 0; ow < g.OW; ++ow) dx[at[ow]] += dy[r * g.OW + ow];
+        if constexpr (stores_windows)
+          for (int ow = 0; ow < g.OW; ++ow) store_window(dx, row + ow * g.sw, at[ow], dy[r * g.OW + ow]);
+        else
+          for (int ow = 0; ow < g.OW; ++ow) dx[at[ow]] += dy[r * g.OW + ow];
       }
     } else {
       // short rows: blocks of 256 windows across rows
@@ -641,6 +657,18 @@ struct pool_base : pool_arguments<L, K, O> {
         }
         for (int i = 0; i < m; ++i) dx[at[i]] += dy[o0 + i];
       }
+    }
+  }
+
+  /// The window from input `start` (stores_windows): dy at its argmax `at`, 0 at its other
+  /// taps; one store per tap, which vectorises along a row, where `dx[at] += dy` is a
+  /// dependent load, add and store per window (70% of CNN1's pool backward, perf).
+  template <class S, class U>
+  static EIGEN_ALWAYS_INLINE void store_window(S* dx, int start, U at, S dy) {
+    constexpr pool_geometry g = geometry;
+    for (int t = 0; t < g.kh * g.kw; ++t) {
+      const int idx = start + (t / g.kw) * g.W + t % g.kw;
+      dx[idx] = at == static_cast<U>(idx) ? dy : S(0);
     }
   }
 
