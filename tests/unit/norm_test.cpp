@@ -361,6 +361,31 @@ TEST_CASE("modes: train()/eval() reach the layer, infer is eval mode and changes
   CHECK(((yt.array().square().rowwise().mean() - 1.0f).abs() <= 1e-3f).all());
 }
 
+TEST_CASE("infer runs BatchNorm and activations over the chain's own activations, never the caller's input",
+          "[norm][batchnorm][infer]") {
+  using NoStats = ctnn::BatchNorm1d<4, ctnn::BatchNormOptions{.track_running_stats = false}>;
+  using Net = ctnn::with_input<
+      ctnn::Sequential<ctnn::BatchNorm1d<4>, ctnn::ReLU, ctnn::Linear<4, 4>, NoStats, ctnn::Tanh, ctnn::Sigmoid>, 4>;
+  static_assert(ctnn::detail::InfersInPlace<ctnn::ReLU, Eigen::Matrix<float, 4, 5>>);
+  static_assert(ctnn::detail::InfersInPlace<ctnn::BatchNorm1d<4>, Eigen::MatrixXf>);
+  static_assert(!ctnn::detail::InfersInPlace<ctnn::ReLU, Eigen::Map<Eigen::Matrix<float, 4, 5>>>);
+  static_assert(!ctnn::detail::InfersInPlace<ctnn::Linear<4, 4>, Eigen::Matrix<float, 4, 5>>);
+  Net net;
+  const Eigen::Matrix<float, 4, 5> warm = (uniform_input<4, 5>(2) * 3.0 + Eigen::Matrix<double, 4, 5>::Ones()).cast<float>();
+  (void)net.forward(warm);  // running statistics away from 0 and 1
+  net.eval();
+  const Eigen::Matrix<float, 4, 5> x = uniform_input<4, 5>(1).cast<float>();
+  const Eigen::Matrix<float, 4, 5> before = x;
+  const Eigen::Matrix<float, 4, 5> inferred = std::as_const(net).infer(x);
+  CHECK(x == before);  // the first layer, in place where it can be, reads the caller's x
+  const Eigen::Matrix<float, 4, 5> y = net.forward(x);
+  CHECK(relative_error(inferred, y) <= 1e-6);
+  const Eigen::MatrixXf dynamic = x;  // heap activations
+  const Eigen::MatrixXf inferred_dynamic = std::as_const(net).infer(dynamic);
+  CHECK(relative_error(Eigen::Matrix<float, 4, 5>(inferred_dynamic), y) <= 1e-6);
+  CHECK(dynamic == before);
+}
+
 TEST_CASE("one value per channel in training mode is PyTorch's error, through the error hook", "[norm][batchnorm]") {
   ctnn::BatchNorm1d<4> bn;
   const Eigen::Vector4f x(1.0f, 2.0f, 3.0f, 4.0f);

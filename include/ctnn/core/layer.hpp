@@ -16,7 +16,8 @@
 ///   layer as it computes on samples of shape In);
 /// - Sequential: `infer(x) const`, `forward_into(x, out)` and `forward_into(x, out,
 ///   epilogue)` (writes act(f(x)) in one pass), `epilogue() const` (an elementwise layer
-///   offering itself to the layer before it), `backward(x, y, g, parameters_only_t)`,
+///   offering itself to the layer before it), `infer_in_place(y) const` (infer written over
+///   an activation Sequential owns), `backward(x, y, g, parameters_only_t)`,
 ///   `backward_into(x, y, g, dx)` (backward writing dLoss/dx into the caller's dx, so that
 ///   Sequential's gradient buffers serve every call and a large map allocates nothing);
 /// - containers (one walker, core/module.hpp): `using child_types = std::tuple<...>`,

@@ -776,21 +776,35 @@ class Sequential : detail::sequential_parts<Layers...>::checks,
 
   template <std::size_t I, class X>
   auto infer_from(const X& x) const {
-    if constexpr (fuses_next<I, X>()) {
-      // a layer and the activation after it in one pass: act(W x + b) (detail/fuse.hpp)
-      auto y = detail::infer_fused(layer_at<I>(), layer_at<I + 1>(), x);
-      if constexpr (I + 2 < n) {
-        return infer_from<I + 2>(y);
+    constexpr bool fused = fuses_next<I, X>();
+    auto y = [&] {
+      if constexpr (fused) {
+        // a layer and the activation after it in one pass: act(W x + b) (detail/fuse.hpp)
+        return detail::infer_fused(layer_at<I>(), layer_at<I + 1>(), x);
       } else {
-        return y;
+        return detail::infer(layer_at<I>(), x);
+      }
+    }();
+    constexpr std::size_t next = fused ? I + 2 : I + 1;
+    if constexpr (next < n) {
+      return infer_on<next>(y);
+    } else {
+      return y;
+    }
+  }
+  /// Layers I.. on a_I in y, an activation of the chain's own: the layers that can overwrite
+  /// it do (detail/fuse.hpp), the next one reads it.
+  template <std::size_t I, class Y>
+  auto infer_on(Y& y) const {
+    if constexpr (detail::InfersInPlace<std::tuple_element_t<I, compute_types>, Y>) {
+      layer_at<I>().infer_in_place(y);
+      if constexpr (I + 1 < n) {
+        return infer_on<I + 1>(y);
+      } else {
+        return Y(y);
       }
     } else {
-      auto y = detail::infer(layer_at<I>(), x);
-      if constexpr (I + 1 < n) {
-        return infer_from<I + 1>(y);
-      } else {
-        return y;
-      }
+      return infer_from<I>(y);
     }
   }
 

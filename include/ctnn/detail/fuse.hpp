@@ -1,6 +1,7 @@
 /// @file Defines detail::FusesActivation and detail::infer_fused: how Sequential's inference
 /// runs a layer and the elementwise activation after it in one pass, act(W x + b), instead of
-/// writing W x + b and reading it back. Both sides declare it (docs/concepts.md#hooks): the
+/// writing W x + b and reading it back; and detail::InfersInPlace, the layers it runs over an
+/// activation it owns. Both sides declare it (docs/concepts.md#hooks): the
 /// activation offers itself as an epilogue (`a.epilogue()`, a function over Eigen arrays:
 /// Pointwise layers have it), and the layer takes one (`forward_into(x, y, epilogue)`:
 /// Linear, see detail/affine.hpp).
@@ -19,6 +20,14 @@ template <class L, class A, class X>
 concept FusesActivation =
     L::out_features != any && requires(const A& a) { a.epilogue(); } && !requires(const A& a, const X& x) { a.infer(x); } &&
     requires(const L& l, const A& a, const X& x, decltype(l.forward(x))& y) { l.forward_into(x, y, a.epilogue()); };
+
+/// L overwrites an activation y that Sequential's inference owns (a plain matrix, never a
+/// view of the caller's input) with L's inference of it, where L keeps the shape and each
+/// output element needs only its own input element (Pointwise layers, BatchNorm). A chain of
+/// them then works on one buffer instead of writing a fresh one each: CNN2's BatchNorm2d and
+/// ReLU after each convolution, whose fresh 25 KB maps pushed one sample's maps out of L1.
+template <class L, class Y>
+concept InfersInPlace = std::is_base_of_v<Eigen::PlainObjectBase<Y>, Y> && requires(const L& l, Y& y) { l.infer_in_place(y); };
 
 /// act(layer(x)), in one pass.
 template <class L, class A, class X>

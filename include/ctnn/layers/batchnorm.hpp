@@ -160,6 +160,21 @@ struct BasicBatchNorm {
     return y;
   }
 
+  /// infer over y itself (Sequential's inference on an activation it owns, detail/fuse.hpp):
+  /// the statistics come first, then each element is normalised from itself.
+  template <class Y>
+  void infer_in_place(Y& y) const {
+    if constexpr (check_input<Y>()) {
+      stats_t mean(C, 1), invstd(C, 1);
+      if constexpr (track_running_stats) {
+        running_statistics(mean, invstd);
+      } else {
+        batch_statistics(y, mean, invstd);
+      }
+      normalise(y, y, mean, invstd);
+    }
+  }
+
   // backward, with xh = (x - mean) * invstd and g = dy * weight, sums over a channel's n values:
   // batch statistics: dx = invstd (g - sum(g) / n - xh sum(g xh) / n) (through mean and var);
   // running ones: dx = invstd g. Both: dweight += sum(dy xh), dbias += sum(dy).
@@ -284,7 +299,8 @@ struct BasicBatchNorm {
         k *= weight.value(c);
         b = bias.value(c);
       }
-      y.middleRows(c * L, L) = ((x.middleRows(c * L, L).array() - mean(c)) * k + b).matrix();
+      // x k + (b - mean k), as PyTorch's CPU kernels compute it: one multiply-add an element
+      y.middleRows(c * L, L) = (x.middleRows(c * L, L).array() * k + (b - mean(c) * k)).matrix();
     }
   }
 

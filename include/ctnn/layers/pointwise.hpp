@@ -31,6 +31,18 @@ struct Pointwise {
     y = map(x.derived().array()).matrix();
   }
 
+  /// Inference on y itself (Sequential's inference on an activation it owns, detail/fuse.hpp):
+  /// f is elementwise, so writing y as it is read is safe.
+  template <class Y>
+  void infer_in_place(Y& y) const {
+    const Derived& d = static_cast<const Derived&>(*this);
+    if constexpr (requires { d.infer(y); }) {
+      y = d.infer(y);  // a layer that infers unlike its forward
+    } else {
+      forward_into(y, y);
+    }
+  }
+
   /// f over an Eigen array expression (what Linear fuses into its output when this layer
   /// follows it in a Sequential).
   template <class A>
