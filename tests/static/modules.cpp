@@ -72,23 +72,26 @@ static_assert(s.param_bytes == 4 * s.total_params && s.rows[2].out_features == 1
 // summary's memory (issue 6), numbers computed by hand for Linear(8, 16), ReLU, Linear(16, 1)
 using Small = Sequential<Linear<8, 16>, ReLU, Linear<16, 1>>;
 constexpr auto small = summary<Small, optim::Adam<Small>>();
-static_assert(small.activation_values_per_sample == 8 + 16 + 16 + 1);  // a_0..a_3, kept for backward
+static_assert(small.activation_values_per_sample == 8 + 16 + 1);  // a_0..a_3 kept for backward, ReLU's in Linear's buffer
 static_assert(small.activation_mask_bytes_per_sample == 0 && small.activations_known);
-static_assert(small.activation_bytes(1) == 164 && small.activation_bytes(32) == 41 * 32 * 4);
+static_assert(small.activation_bytes(1) == 100 && small.activation_bytes(32) == 25 * 32 * 4);
 static_assert(small.model_sizeof == sizeof(Small) && small.model_sizeof >= 2 * 161 * 4);  // value and grad inline
 static_assert(small.model_heap_bytes == 0 && small.optimizer_heap_bytes == 0);
 static_assert(small.optimizer_sizeof == sizeof(optim::Adam<Small>) && small.optimizer_sizeof >= 3 * 161 * 4);
 static_assert(small.has_optimizer && small.optimizer.view() == "Adam" && small.optimizer_bytes() == small.optimizer_sizeof);
 static_assert(!summary<Small>().has_optimizer && summary<Small>().optimizer_bytes() == 0);
 // double: 8 bytes an activation
-static_assert(summary<with_scalar<Small, double>>().activation_bytes(32) == 41 * 32 * 8);
+static_assert(summary<with_scalar<Small, double>>().activation_bytes(32) == 25 * 32 * 8);
 // a nested Sequential keeps its own a_0..a_n; Dropout a bool per element; Cached its x and y
 static_assert(summary<Sequential<Linear<8, 16>, Dropout, Sequential<Linear<16, 4>, Tanh>>>().activation_values_per_sample ==
               (8 + 16 + 16 + 4) + (16 + 4 + 4));
 static_assert(summary<Sequential<Linear<8, 16>, Dropout>>().activation_mask_bytes_per_sample == 16);
 static_assert(summary<seeds::MyNet>().activation_values_per_sample == 5 + 3);
 // inside a Sequential, Cached<Linear> runs through Linear's forward_into: its caches stay empty
-static_assert(summary<Sequential<Cached<Linear<2, 3>>, ReLU>>().activation_values_per_sample == 2 + 3 + 3);
+// (and ReLU overwrites Linear's output)
+static_assert(summary<Sequential<Cached<Linear<2, 3>>, ReLU>>().activation_values_per_sample == 2 + 3);
+// a layer whose backward may read its output keeps it: Tanh, a custom model
+static_assert(summary<Sequential<Linear<2, 3>, Tanh, ReLU>>().activation_values_per_sample == 2 + 3 + 3 + 3);
 static_assert(summary<Sequential<seeds::MyNet, ReLU>>().activation_values_per_sample == (5 + 3 + 3) + (5 + 3));
 // widths only run time knows: unknown, -1
 static_assert(!summary<Sequential<ReLU>>().activations_known && summary<Sequential<ReLU>>().activation_bytes(32) == -1);

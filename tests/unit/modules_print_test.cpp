@@ -237,7 +237,7 @@ TEST_CASE("summary prints a torchinfo-like table", "[modules][summary]") {
   // for backward: outer a_0..a_3 (8, 128, 128, 1), inner a_0..a_1 (128, 1)
   CHECK(text.find("Model object, sizeof(Sequential): " + ctnn::detail::readable_bytes(sizeof(Net)) + "\n") !=
         std::string::npos);
-  CHECK(text.find("Forward/backward pass size per sample: 1,576 B (1.5 KiB), 394 activations kept for backward\n") !=
+  CHECK(text.find("Forward/backward pass size per sample: 1,064 B (1.0 KiB), 266 activations kept for backward\n") !=
         std::string::npos);
   CHECK(text.find("Optimizer") == std::string::npos);  // none given
   CHECK(text.find("heap") == std::string::npos);       // every parameter fits Eigen's stack limit
@@ -258,7 +258,7 @@ TEST_CASE("summary with an optimizer prints its state and the heap of large para
                   "\n") != std::string::npos);
   CHECK(text.find("Optimizer state heap (parameters past Eigen's stack limit): 12,582,912 B (12.0 MiB)\n") !=
         std::string::npos);
-  CHECK(text.find("Forward/backward pass size per sample: 12,288 B (12.0 KiB), 3,072 activations kept for backward\n") !=
+  CHECK(text.find("Forward/backward pass size per sample: 8,192 B (8.0 KiB), 2,048 activations kept for backward\n") !=
         std::string::npos);
   // unknown widths print "?"; Dropout's masks are named: a_0..a_2 (4, 8, 8) and 8 bools
   std::ostringstream c;
@@ -275,14 +275,14 @@ TEST_CASE("summary's memory numbers make a budget the compiler checks", "[module
   // --8<-- [start:summary-memory]
   using Net = ctnn::Sequential<ctnn::Linear<8, 16>, ctnn::ReLU, ctnn::Linear<16, 1>>;
   constexpr auto s = ctnn::summary<Net, ctnn::optim::Adam<Net>>();
-  static_assert(s.activation_values_per_sample == 8 + 16 + 16 + 1);  // a_0..a_3, kept for backward
-  static_assert(s.activation_bytes(/*batch=*/32) == 41 * 32 * 4);      // floats
+  static_assert(s.activation_values_per_sample == 8 + 16 + 1);  // a_0..a_3 kept for backward, ReLU's in place
+  static_assert(s.activation_bytes(/*batch=*/32) == 25 * 32 * 4);  // floats
   static_assert(s.model_sizeof == sizeof(Net) && s.optimizer_sizeof == sizeof(ctnn::optim::Adam<Net>));
   static_assert(s.model_sizeof + s.model_heap_bytes + s.optimizer_bytes() < 16 * 1024);  // a budget
   std::ostringstream table;
   table << s;  // the footer adds sizeof(Sequential), activations per sample, sizeof(Adam)
   // --8<-- [end:summary-memory]
-  CHECK(table.str().find("Forward/backward pass size per sample: 164 B, 41 activations kept for backward\n") !=
+  CHECK(table.str().find("Forward/backward pass size per sample: 100 B, 25 activations kept for backward\n") !=
         std::string::npos);
   CHECK(table.str().find("Optimizer state, sizeof(Adam): ") != std::string::npos);
 }
@@ -304,10 +304,11 @@ void check_activation_count() {
                                                  ctnn::Sequential<ctnn::Linear<16, 4>, ctnn::Tanh>, ctnn::Linear<4, 1>>,
                                 S>;
   constexpr auto s = ctnn::summary<Net>();
-  // outer a_0..a_5: 8, 16, 16, 16, 4, 1; inner a_0..a_2: 16, 4, 4; Dropout's mask: 16 bools
-  STATIC_REQUIRE(s.activation_values_per_sample == 61 + 24);
+  // outer a_0..a_5: 8, 16, (ReLU's output in its input's buffer), 16, 4, 1; inner a_0..a_2:
+  // 16, 4, 4 (Tanh's backward reads its output: not in place); Dropout's mask: 16 bools
+  STATIC_REQUIRE(s.activation_values_per_sample == 45 + 24);
   STATIC_REQUIRE(s.activation_mask_bytes_per_sample == 16);
-  STATIC_REQUIRE(s.activation_bytes(5) == (85 * static_cast<long long>(sizeof(S)) + 16) * 5);
+  STATIC_REQUIRE(s.activation_bytes(5) == (69 * static_cast<long long>(sizeof(S)) + 16) * 5);
   Net net;
   CHECK(kept_bytes(net) == 0);  // nothing before the first forward
   for (int batch : {5, 32, 2}) {
@@ -323,13 +324,13 @@ TEST_CASE("summary's activation count is what the modules keep", "[modules][summ
   check_activation_count<double>();
 
   // inside a Sequential, Cached<Linear> runs through Linear's forward_into: Sequential keeps
-  // x and y, Cached's caches stay empty (and summary counts them once)
+  // x and y (ReLU overwrites y), Cached's caches stay empty (and summary counts them once)
   using Net = ctnn::Sequential<ctnn::Cached<ctnn::Linear<2, 3>>, ctnn::ReLU>;
-  STATIC_REQUIRE(ctnn::summary<Net>().activation_values_per_sample == 2 + 3 + 3);
+  STATIC_REQUIRE(ctnn::summary<Net>().activation_values_per_sample == 2 + 3);
   Net net;
   const Eigen::Matrix<float, 2, 4> x = Eigen::Matrix<float, 2, 4>::Ones();
   net.forward(x);
-  CHECK(kept_bytes(net) == 8 * 4 * 4);
+  CHECK(kept_bytes(net) == 5 * 4 * 4);
   CHECK_THROWS_WITH(ctnn::layer<0>(net).backward(Eigen::Matrix<float, 3, 4>::Ones().eval()),
                     Catch::Contains("nothing is cached"));
   // a custom model's Cached member is called through its forward: it keeps x and y

@@ -17,7 +17,9 @@
 /// - Sequential: `infer(x) const`, `forward_into(x, out)` and `forward_into(x, out,
 ///   epilogue)` (writes act(f(x)) in one pass), `epilogue() const` (an elementwise layer
 ///   offering itself to the layer before it), `infer_in_place(y) const` (infer written over
-///   an activation Sequential owns), `backward(x, y, g, parameters_only_t)`,
+///   an activation Sequential owns), `static constexpr bool forward_in_place` and `static
+///   constexpr bool backward_reads_output` (training forward over its input: detail/fuse.hpp),
+///   `backward(x, y, g, parameters_only_t)`,
 ///   `backward_into(x, y, g, dx)` (backward writing dLoss/dx into the caller's dx, so that
 ///   Sequential's gradient buffers serve every call and a large map allocates nothing);
 /// - containers (one walker, core/module.hpp): `using child_types = std::tuple<...>`,

@@ -595,6 +595,9 @@ class Sequential : detail::sequential_parts<Layers...>::checks,
     for (const auto& b : buffers_) bytes += static_cast<std::size_t>(b.rows() * b.cols()) * b.element_size();
     return bytes;
   }
+  /// Whether layer i's output a_{i+1} lives in its input's buffer (a reshaping layer, or one
+  /// that overwrites its input in training: detail/fuse.hpp), so that summary counts it once.
+  static constexpr bool output_in_input_buffer(std::size_t i) { return slots[i + 1] == slots[i]; }
 
  private:
   template <bool WithShared, class Self, class F, std::size_t... Is>
@@ -707,10 +710,23 @@ class Sequential : detail::sequential_parts<Layers...>::checks,
   static constexpr bool reshapes() {
     return reshapes_only<std::tuple_element_t<I, compute_types>>;
   }
-  /// slots[i]: the buffer holding a_i; a reshaping layer's output shares its input's.
+  /// Whether layer I's training forward overwrites its input a_I (detail/fuse.hpp): a layer
+  /// that may (ReLU) after one whose backward does not read its output, a_I; never the
+  /// network's input.
+  template <std::size_t I>
+  static constexpr bool overwrites_input() {
+    if constexpr (I == 0) {
+      return false;
+    } else {
+      return detail::forward_in_place<std::tuple_element_t<I, compute_types>> && !reshapes<I - 1>() &&
+             detail::backward_ignores_output<std::tuple_element_t<I - 1, compute_types>>;
+    }
+  }
+  /// slots[i]: the buffer holding a_i; a reshaping layer's output shares its input's, and so
+  /// does the output of a layer that overwrites its input.
   static constexpr auto slots = []<std::size_t... Is>(std::index_sequence<Is...>) {
     std::array<std::size_t, n + 1> s{};
-    constexpr bool r[] = {reshapes<Is>()..., false};
+    constexpr bool r[] = {(reshapes<Is>() || overwrites_input<Is>())..., false};
     for (std::size_t i = 0; i < n; ++i) s[i + 1] = r[i] ? s[i] : i + 1;
     return s;
   }(std::make_index_sequence<n>{});

@@ -29,6 +29,19 @@ concept FusesActivation =
 template <class L, class Y>
 concept InfersInPlace = std::is_base_of_v<Eigen::PlainObjectBase<Y>, Y> && requires(const L& l, Y& y) { l.infer_in_place(y); };
 
+/// L's training forward may write over its input, so that Sequential keeps one buffer for
+/// both (`static constexpr bool forward_in_place = true`): L promises that its backward gives
+/// the same dx when handed its output in place of its input (ReLU: x > 0 exactly where
+/// y = max(x, 0) > 0), as PyTorch's ReLU(inplace=True). CNN1's two ReLU maps are 490 KB of
+/// a batch of 32: without them its training step's maps fit the L2 cache.
+template <class L>
+inline constexpr bool forward_in_place = requires { requires L::forward_in_place; };
+/// L's backward does not read its output y (`static constexpr bool backward_reads_output =
+/// false`: Linear, the convolutions, BatchNorm, the pools), so that the layer after it may
+/// overwrite y in place; without the declaration it may read it (Sigmoid, Tanh, Softmax do).
+template <class L>
+inline constexpr bool backward_ignores_output = requires { requires !L::backward_reads_output; };
+
 /// act(layer(x)), in one pass.
 template <class L, class A, class X>
 auto infer_fused(const L& layer, const A& act, const X& x) {

@@ -204,11 +204,11 @@ constexpr ActivationCount sequential_activations(std::index_sequence<Is...>) {
   using C = typename M::child_types;
   ActivationCount c = ActivationCount::of_width(M::child_input_shapes[0].size());  // a_0
   const ActivationCount kept[] = {ActivationCount{}, child_activations<std::tuple_element_t<Is, C>>(M::child_input_shapes[Is])...};
-  // a reshaping layer's output shares its input's buffer
+  // a reshaping layer's output shares its input's buffer, as does that of a layer that
+  // overwrites its input (ReLU after a convolution)
   const ActivationCount outs[] = {
       ActivationCount{},
-      (reshapes_only<std::tuple_element_t<Is, C>> ? ActivationCount{}
-           : ActivationCount::of_width(M::child_input_shapes[Is + 1].size()))...};
+      (M::output_in_input_buffer(Is) ? ActivationCount{} : ActivationCount::of_width(M::child_input_shapes[Is + 1].size()))...};
   for (std::size_t i = 1; i <= sizeof...(Is); ++i) {
     c += kept[i];
     c += outs[i];

@@ -47,6 +47,9 @@ struct ReLU : Pointwise<ReLU> {
   auto array_backward(const X& x, const Y&, const G& dy) const {
     return (x > typename X::Scalar(0)).select(dy, typename G::Scalar(0));
   }
+  // x > 0 exactly where y > 0: backward is the same from y, so training may overwrite x
+  // (detail/fuse.hpp)
+  static constexpr bool forward_in_place = true;
   static constexpr std::string_view repr_name = "ReLU";
 };
 

@@ -64,6 +64,7 @@ struct BasicBatchNorm {
   static constexpr int num_features = C;
   static constexpr int in_features = any;
   static constexpr int out_features = any;
+  static constexpr bool backward_reads_output = false;  // detail/fuse.hpp
   static constexpr bool accepts(Shape s) {
     const bool rank_ok = Dim == 1 ? (s.rank == 1 || s.rank == 2) : s.rank == 3;
     return rank_ok && s[0] == C;

@@ -677,6 +677,7 @@ struct conv_base {
   static constexpr int bias_size = Transposed ? G.in : G.out;
   static constexpr int in_features = ops::x_size;
   static constexpr int out_features = ops::y_size;
+  static constexpr bool backward_reads_output = false;  // detail/fuse.hpp
   using scalar_type = S;
 
   BOOST_HANA_DEFINE_STRUCT(conv_base, (weight_type, weight), (OptionalParameter<G.bias, S, bias_size>, bias));

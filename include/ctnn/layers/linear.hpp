@@ -35,6 +35,7 @@ struct Linear {
   static constexpr Shape output_shape(Shape s) { return s.known() ? s.with_last(Out) : Shape(Out); }
   static constexpr Shape expected_input(Shape) { return in_shape; }
   static constexpr bool has_bias = Bias;
+  static constexpr bool backward_reads_output = false;  // detail/fuse.hpp
   using scalar_type = Scalar;
   template <class S>
   using with_scalar = Linear<In, Out, Bias, S>;

@@ -338,6 +338,7 @@ struct pool_base : pool_arguments<L, K, O> {
   // ---- shape rule: (C, L) -> (C, L') or (C, H, W) -> (C, H', W'); any C ----------------------
   static constexpr int in_features = any;
   static constexpr int out_features = any;
+  static constexpr bool backward_reads_output = false;  // max pools recompute the argmax from x (detail/fuse.hpp)
   static constexpr Shape in_shape = In;
   static constexpr bool accepts(Shape s) { return s.rank == dims + 1 && s.size() > 0; }
   static constexpr Shape output_shape(Shape s) {

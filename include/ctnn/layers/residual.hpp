@@ -251,16 +251,14 @@ class Residual : detail::residual_check<Layers...>::type,
   /// Bytes of the activations kept from the last forward: the body's buffers.
   std::size_t activation_bytes() const { return body_.activation_bytes(); }
   /// For ctnn::summary: the values per sample the Residual itself keeps for backward (beyond
-  /// what its layers keep): the body's activations a_0 .. a_n, a reshaping layer's output
-  /// sharing its input's buffer as in Sequential; -1 while the shape is unknown.
+  /// what its layers keep): the body's activations a_0 .. a_n, a layer's output that shares
+  /// its input's buffer in the body (Sequential::output_in_input_buffer) counted once; -1
+  /// while the shape is unknown.
   static constexpr long long kept_values(Shape) {
-    return detail::apply_tuple<child_types>([]<class... Cs>() {
-      constexpr bool reshapes[] = {reshapes_only<Cs>...};
-      long long v = child_input_shapes[0].size();
-      for (std::size_t i = 0; i < sizeof...(Cs); ++i)
-        if (!reshapes[i]) v += child_input_shapes[i + 1].size();
-      return child_input_shapes[0].known() ? v : -1;
-    });
+    long long v = child_input_shapes[0].size();
+    for (std::size_t i = 0; i + 1 < child_input_shapes.size(); ++i)
+      if (!body_type::output_in_input_buffer(i)) v += child_input_shapes[i + 1].size();
+    return child_input_shapes[0].known() ? v : -1;
   }
 
  private:
