@@ -63,6 +63,22 @@ inline constexpr int simd_registers = 32;
 inline constexpr int simd_registers = 16;
 #endif
 
+/// Keeps a loaded packet in a register: an empty asm that the compiler must assume reads and
+/// writes it. GCC 12 otherwise folds the load into every FMA that uses the packet (x86 FMAs
+/// take a memory operand): in a direct-convolution tile of 4 packets by 4 channels, 16 loads
+/// a tap instead of 4, and CNN1's input-gradient kernel ran 1.17x slower (docs/performance.md).
+/// Nothing elsewhere.
+template <class P>
+EIGEN_ALWAYS_INLINE void keep_in_register(P& v) {
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+  __asm__("" : "+v"(v));
+#elif defined(__GNUC__) && defined(__aarch64__)
+  __asm__("" : "+w"(v));
+#else
+  (void)v;
+#endif
+}
+
 }  // namespace ctnn::detail
 
 // Loops over packets with constant trip counts are unrolled in full, so that arrays of
