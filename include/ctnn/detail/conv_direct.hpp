@@ -44,7 +44,7 @@ struct direct_plan {
 /// packets of positions from t0 of one row; the last packet of a row that is not a whole
 /// number of packets starts at width - packet instead, overlapping its neighbour (it stores
 /// the same values there).
-template <direct_plan D, int MP, int NR, class P, class S>
+template <direct_plan D, int MP, int NR, class P, bool Pin, class S>
 EIGEN_ALWAYS_INLINE void direct_conv_tile(const S* x, int t0, const S* w, const S* bias, S* y, std::ptrdiff_t ystride) {
   using namespace Eigen::internal;
   constexpr int PS = unpacket_traits<P>::size;
@@ -63,8 +63,7 @@ EIGEN_ALWAYS_INLINE void direct_conv_tile(const S* x, int t0, const S* w, const 
         P a[MP];
         CTNN_UNROLL for (int p = 0; p < MP; ++p) {
           a[p] = ploadu<P>(xr + kx * D.tap_col + at[p]);
-          // tiles of 3 and 4 packets (AVX-512): 1.04-1.17x faster; of 2, 0.97x (simd.hpp)
-          if constexpr (MP >= 3) keep_in_register(a[p]);
+          if constexpr (Pin && MP >= 3) keep_in_register(a[p]);
         }
         CTNN_UNROLL for (int j = 0; j < NR; ++j) {
           const P wj = pset1<P>(wr[kx * D.weights + j]);
@@ -86,7 +85,13 @@ EIGEN_ALWAYS_INLINE void direct_conv_tile(const S* x, int t0, const S* w, const 
 /// two registers): a 3 x 4 tile fills all 16 registers and GCC 12 spilled its accumulators
 /// (CNN1's Conv1d(16, 32, 5) 5.9 -> 3.7 us as 2 x 6), and tiles of 8 or fewer accumulators
 /// wait on the multiply-adds' latency.
-template <direct_plan D, int Out, class S>
+///
+/// Pin keeps a tap's loaded packets in registers in tiles of 3 or 4 (keep_in_register): GCC 12
+/// folds each load into every FMA that uses it, and the input gradient's kernel for CNN1
+/// (16 x 64 positions) took 107 us for a batch of 32 that way, 92 us pinned. The forward does
+/// not pin: pinned, CNN1's one-sample inference, where the forward kernels are inlined into the
+/// chain, ran 1.12x slower, though each kernel alone was faster (docs/performance.md).
+template <direct_plan D, int Out, class S, bool Pin = false>
 void direct_conv_row(const S* x, const S* w, const S* bias, S* y, std::ptrdiff_t ystride) {
   // rows narrower than the full packet in a half packet (AVX-512: CNN2's 14-wide second
   // convolution in 8 floats, where it went through im2col and GEMM)
@@ -102,8 +107,8 @@ void direct_conv_row(const S* x, const S* w, const S* bias, S* y, std::ptrdiff_t
     const S* bo = bias != nullptr ? bias + o : nullptr;
     S* yo = y + o * ystride;
     int q = 0;
-    for (; q + MP <= NP; q += MP) direct_conv_tile<D, MP, NRows, P>(x, q * PS, wo, bo, yo, ystride);
-    if constexpr (NP % MP != 0) direct_conv_tile<D, NP % MP, NRows, P>(x, q * PS, wo, bo, yo, ystride);
+    for (; q + MP <= NP; q += MP) direct_conv_tile<D, MP, NRows, P, Pin>(x, q * PS, wo, bo, yo, ystride);
+    if constexpr (NP % MP != 0) direct_conv_tile<D, NP % MP, NRows, P, Pin>(x, q * PS, wo, bo, yo, ystride);
   };
   int o = 0;
   for (; o + NR <= Out; o += NR) row.template operator()<NR>(o);

@@ -333,8 +333,8 @@ struct conv_kernel {
     S* dxp = G.padded() ? s.padded.data() : dx;
     for (int g = 0; g < NG; ++g)
       for (int y = 0; y < Hp; ++y)
-        direct_conv_row<grad_plan, IG, S>(gp + (g * OG * gHp + y) * gWp, s.flipped.data() + g * IG, nullptr,
-                                       dxp + (g * IG * Hp + y) * Wp, Hp * Wp);
+        direct_conv_row<grad_plan, IG, S, true>(gp + (g * OG * gHp + y) * gWp, s.flipped.data() + g * IG, nullptr,
+                                             dxp + (g * IG * Hp + y) * Wp, Hp * Wp);
     if constexpr (G.padded()) unpad(s, dx);
   }
 
