@@ -149,15 +149,7 @@ struct BasicBatchNorm {
   template <class X>
   batch_like<X, X::RowsAtCompileTime> infer(const Eigen::MatrixBase<X>& x) const {
     batch_like<X, X::RowsAtCompileTime> y(x.rows(), x.cols());
-    if constexpr (check_input<X>()) {
-      stats_t mean(C, 1), invstd(C, 1);
-      if constexpr (track_running_stats) {
-        running_statistics(mean, invstd);
-      } else {
-        batch_statistics(x.derived(), mean, invstd);
-      }
-      normalise(x.derived(), y, mean, invstd);
-    }
+    if constexpr (check_input<X>()) eval_into(x.derived(), y);
     return y;
   }
 
@@ -165,15 +157,7 @@ struct BasicBatchNorm {
   /// the statistics come first, then each element is normalised from itself.
   template <class Y>
   void infer_in_place(Y& y) const {
-    if constexpr (check_input<Y>()) {
-      stats_t mean(C, 1), invstd(C, 1);
-      if constexpr (track_running_stats) {
-        running_statistics(mean, invstd);
-      } else {
-        batch_statistics(y, mean, invstd);
-      }
-      normalise(y, y, mean, invstd);
-    }
+    if constexpr (check_input<Y>()) eval_into(y, y);
   }
 
   // backward, with xh = (x - mean) * invstd and g = dy * weight, sums over a channel's n values:
@@ -285,6 +269,19 @@ struct BasicBatchNorm {
       }
     }
   }
+  /// Eval mode's normalisation of x into y (y may be x): running statistics, or the batch's
+  /// without them.
+  template <class X, class Y>
+  void eval_into(const X& x, Y& y) const {
+    stats_t mean(C, 1), invstd(C, 1);
+    if constexpr (track_running_stats) {
+      running_statistics(mean, invstd);
+    } else {
+      batch_statistics(x, mean, invstd);
+    }
+    normalise(x, y, mean, invstd);
+  }
+
   void running_statistics(stats_t& mean, stats_t& invstd) const {
     if constexpr (track_running_stats) {
       mean = running_mean.value;
