@@ -227,6 +227,11 @@ void check_full_windows() {
                                              << "x" << W);
   Pool pool;
   Eigen::Matrix<S, in, 3> x = Eigen::Matrix<S, in, 3>::Random();
+  // the third sample at most zero, with zeros of both signs: a window's value must be its
+  // first maximum in scan order, -0 where -0 comes before +0
+  x.col(2) = -x.col(2).cwiseAbs();
+  for (int i = 0; i < in; i += 3) x(i, 2) = S(-0.0);
+  for (int i = 1; i < in; i += 4) x(i, 2) = S(0.0);
   for (int i = 0; i < x.size(); i += 11) x.data()[i] = std::numeric_limits<S>::quiet_NaN();
   for (int i = 5; i < x.size(); i += 7) x.data()[i] = S(0.5);
   const Eigen::Matrix<S, out, 3> y = pool.forward(x);
@@ -250,6 +255,7 @@ void check_full_windows() {
             }
           const S got = y((c * OH + oh) * OW + ow, b);
           CHECK((got == m || (std::isnan(got) && std::isnan(m))));
+          CHECK((got != S(0) || std::signbit(got) == std::signbit(m)));
           expected_dx(at, b) += dy((c * OH + oh) * OW + ow, b);
         }
   CHECK(dx == expected_dx);
@@ -257,6 +263,9 @@ void check_full_windows() {
   wide.middleCols(1, 3) = x;
   const Eigen::Matrix<S, out, 3> y_general = pool.forward(wide.middleCols(1, 3));
   CHECK(((y_general.array() == y.array()) || (y_general.array().isNaN() && y.array().isNaN())).all());
+  CHECK((y_general.array() != S(0) || y_general.array().unaryExpr([](S v) { return S(std::signbit(v)); }) ==
+                                          y.array().unaryExpr([](S v) { return S(std::signbit(v)); }))
+            .all());
   const Eigen::Matrix<S, in, 3> dx_general = pool.backward(wide.middleCols(1, 3), y, dy);
   CHECK(dx_general == expected_dx);
 }
@@ -283,6 +292,12 @@ TEST_CASE("MaxPool whose windows are all full (its vectorised forward and backwa
   check_full_windows<1, 2, 1, 2, 1, 124>();  // CNN1's MaxPool1d(2): 62, tiling the input (nothing zeroed)
   check_full_windows<2, 2, 2, 2, 7, 33>();   // 16, a last row and column under no window
   check_full_windows<2, 3, 3, 4, 8, 66>();   // 16, gaps between windows
+  // forward: windows that tile the map, stride = kernel, in two passes (rows of any length)
+  check_full_windows<3, 3, 3, 3, 9, 12>();   // 3 x 3 tiles, rows of 4
+  check_full_windows<2, 2, 2, 2, 70, 8>();   // 70 output rows: two blocks, the second partial
+  check_full_windows<3, 3, 3, 3, 9, 12, double>();
+  check_full_windows<2, 2, 2, 2, 70, 8, double>();
+  check_full_windows<2, 2, 2, 2, 28, 28, double>();
   check_full_windows<1, 2, 1, 2, 1, 124, double>();
   check_full_windows<2, 3, 3, 4, 8, 66, double>();
   check_full_windows<3, 3, 2, 2, 7, 9, double>();

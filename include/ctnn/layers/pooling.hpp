@@ -546,6 +546,62 @@ struct pool_base : pool_arguments<L, K, O> {
   static constexpr bool windows_tile_input = stores_windows && geometry.OH * geometry.sh == geometry.H &&
                                              geometry.OW * geometry.sw == geometry.W && geometry.sh == geometry.kh &&
                                              geometry.sw == geometry.kw;
+  /// Full windows that tile the map, stride equal to the kernel (MaxPool2d(2) on an even map,
+  /// MaxPool1d(2) on an even length): a window's rows are kw consecutive inputs, and the
+  /// windows' rows of kh * OW consecutive map rows are consecutive too.
+  static constexpr bool windows_tile_map = full_windows_max && geometry.sh == geometry.kh && geometry.sw == geometry.kw &&
+                                           geometry.OH * geometry.sh == geometry.H && geometry.OW * geometry.sw == geometry.W;
+  /// The max of the (kh, kw) windows of a tiled map (windows_tile_map), in two passes that
+  /// GCC vectorises whatever the row length: the first maximum of each window row, over up to
+  /// 512 consecutive rows' worth of inputs at once (one loop over the whole block: no row is
+  /// short), then, per output row, the first maximum over the kh rows' results. A later row
+  /// wins only when strictly greater, so the value is the first maximum in PyTorch's scan
+  /// order (row by row), as in the other paths; a NaN anywhere in a window makes it NaN.
+  /// Rows of 7 and 14 windows (CNN2's pools) had only the per-row loops below, which do not
+  /// vectorise at those lengths (docs/performance.md).
+  template <class S>
+  static void max_of_tiles(const S* x, S* y) {
+    constexpr pool_geometry g = geometry;
+    constexpr int out_rows_ = g.C * g.OH;
+    constexpr int block = std::max(1, std::min(out_rows_, 512 / (g.kh * g.OW)));  // output rows a pass
+    constexpr S nan = std::numeric_limits<S>::quiet_NaN();
+    // the horizontal pass: m window rows of kw consecutive inputs each, into h
+    auto rows_max = [](const S* in, S* h, int m) {
+      for (int i = 0; i < m; ++i) {
+        S v = in[i * geometry.kw];
+        bool isnan = v != v;
+        for (int t = 1; t < geometry.kw; ++t) {
+          const S u = in[i * geometry.kw + t];
+          v = u > v ? u : v;
+          isnan |= u != u;
+        }
+        h[i] = isnan ? nan : v;
+      }
+    };
+    if constexpr (g.kh == 1) {
+      rows_max(x, y, out_rows_ * g.OW);  // one row a window: the horizontal pass is the output
+    } else {
+      S h[block * g.kh * g.OW];
+      for (int r0 = 0; r0 < out_rows_; r0 += block) {
+        const int n = std::min(block, out_rows_ - r0);
+        rows_max(x + r0 * g.kh * g.W, h, n * g.kh * g.OW);
+        for (int r = 0; r < n; ++r) {
+          const S* hr = h + r * g.kh * g.OW;
+          S* out = y + (r0 + r) * g.OW;
+          for (int ow = 0; ow < g.OW; ++ow) {
+            S v = hr[ow];
+            bool isnan = v != v;
+            for (int t = 1; t < g.kh; ++t) {
+              const S u = hr[t * g.OW + ow];
+              v = u > v ? u : v;
+              isnan |= u != u;
+            }
+            out[ow] = isnan ? nan : v;
+          }
+        }
+      }
+    }
+  }
   /// One sample's max pool (full_windows_max), with argmax's value (the first maximum in scan
   /// order; NaN when the window holds one) and no branch per element: `v > m ? v : m` is one
   /// max instruction (m is kept when v is NaN), and a NaN seen is a flag per output that
@@ -560,7 +616,10 @@ struct pool_base : pool_arguments<L, K, O> {
   template <class S>
   static void max_of_full_windows(const S* x, S* y) {
     constexpr pool_geometry g = geometry;
-    if constexpr (g.OW > 8 && g.OW <= 16) {
+    if constexpr (windows_tile_map) {
+      max_of_tiles(x, y);
+      return;
+    } else if constexpr (g.OW > 8 && g.OW <= 16) {
       for (int r = 0; r < g.C * g.OH; ++r) {
         const S* in = x + ((r / g.OH) * g.H + (r % g.OH) * g.sh) * g.W;
         S* out = y + r * g.OW;
