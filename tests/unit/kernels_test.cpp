@@ -126,7 +126,12 @@ void check_all_shapes() {
   check_linear<8, 8, true, S>();
   check_linear<64, 8, true, S>();    // one packet, the sum split over inputs
   check_linear<13, 8, false, S>();   // split with inputs left over
-  check_linear<64, 4, true, S>();    // no whole packet in float: Eigen segment path
+  check_linear<64, 4, true, S>();    // no whole packet in float: one narrower packet
+  check_linear<784, 10, true, S>();  // CNN2's: a partly filled packet reading into the next
+                                     // column, the last columns from a copy
+  check_linear<3, 10, false, S>();   // few columns: most from the copy
+  check_linear<1, 2, true, S>();     // W smaller than the packet: only the copy
+  check_linear<5, 21, true, S>();    // whole packets, then 5 rows (1 in SSE2 floats) left over
   check_linear<16, 12, true, S>();   // a packet and rows left over
   check_linear<16, 64, true, S>();
   check_linear<64, 64, false, S>();

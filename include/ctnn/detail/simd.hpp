@@ -51,6 +51,21 @@ using packet_within_t = typename decltype(widest_packet<S, packet_t<S>, N, false
 template <class S, int N>
 inline constexpr int packet_within_size = Eigen::internal::unpacket_traits<packet_within_t<S, N>>::size;
 
+/// For the last RB rows of a Linear's weights that fill no whole packet (detail/affine.hpp): the
+/// narrowest of Eigen's packets (its half, its half's half...) that still holds RB lanes; S
+/// itself when S has no SIMD packet.
+template <class P, int RB>
+constexpr auto narrowest_holding() {
+  using H = typename Eigen::internal::unpacket_traits<P>::half;
+  if constexpr (!std::is_same_v<H, P> && Eigen::internal::unpacket_traits<H>::size >= RB) {
+    return narrowest_holding<H, RB>();
+  } else {
+    return std::type_identity<P>{};
+  }
+}
+template <class S, int RB>
+using rest_packet_t = typename decltype(narrowest_holding<packet_t<S>, RB>())::type;
+
 #if defined(__GNUC__)
 #pragma GCC diagnostic pop
 #endif
