@@ -145,7 +145,7 @@ EIGEN_ALWAYS_INLINE void blocked_from(const W& w, const X& x, const Bias* b, Y& 
     if constexpr (!std::is_same_v<Bias, void> && RB == QL) acc[0] = ploadu<Q>(b->data() + Rows0);
     const S* wd = w.data();
     constexpr int Main = Safe / Split * Split;
-    CTNN_UNROLL for (int k = 0; k < Main; k += Split) {
+    for (int k = 0; k < Main; k += Split) {
       CTNN_UNROLL for (int s = 0; s < Split; ++s)
         acc[s] = pmadd(ploadu<Q>(wd + static_cast<std::ptrdiff_t>(k + s) * Out + Rows0), pset1<Q>(x(k + s)), acc[s]);
     }
