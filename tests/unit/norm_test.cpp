@@ -370,6 +370,12 @@ TEST_CASE("infer runs BatchNorm and activations over the chain's own activations
   static_assert(ctnn::detail::InfersInPlace<ctnn::BatchNorm1d<4>, Eigen::MatrixXf>);
   static_assert(!ctnn::detail::InfersInPlace<ctnn::ReLU, Eigen::Map<Eigen::Matrix<float, 4, 5>>>);
   static_assert(!ctnn::detail::InfersInPlace<ctnn::Linear<4, 4>, Eigen::Matrix<float, 4, 5>>);
+  // BatchNorm then an activation that offers itself as an epilogue: one pass (as here, twice)
+  static_assert(ctnn::detail::InfersInPlaceFused<ctnn::BatchNorm1d<4>, ctnn::ReLU, Eigen::Matrix<float, 4, 5>>);
+  static_assert(ctnn::detail::InfersInPlaceFused<NoStats, ctnn::Tanh, Eigen::MatrixXf>);
+  static_assert(!ctnn::detail::InfersInPlaceFused<ctnn::BatchNorm1d<4>, ctnn::Softmax, Eigen::Matrix<float, 4, 5>>);
+  static_assert(!ctnn::detail::InfersInPlaceFused<ctnn::Linear<4, 4>, ctnn::ReLU, Eigen::Matrix<float, 4, 5>>);
+  static_assert(!ctnn::detail::InfersInPlaceFused<ctnn::BatchNorm1d<4>, ctnn::ReLU, Eigen::Map<Eigen::Matrix<float, 4, 5>>>);
   Net net;
   const Eigen::Matrix<float, 4, 5> warm = (uniform_input<4, 5>(2) * 3.0 + Eigen::Matrix<double, 4, 5>::Ones()).cast<float>();
   (void)net.forward(warm);  // running statistics away from 0 and 1

@@ -790,6 +790,16 @@ class Sequential : detail::sequential_parts<Layers...>::checks,
     }
   }
 
+  /// Whether layer I infers in place with the activation after it in the same pass.
+  template <std::size_t I, class Y>
+  static constexpr bool fuses_next_in_place() {
+    if constexpr (I + 1 < n) {
+      return detail::InfersInPlaceFused<std::tuple_element_t<I, compute_types>, std::tuple_element_t<I + 1, compute_types>, Y>;
+    } else {
+      return false;
+    }
+  }
+
   template <std::size_t I, class X>
   auto infer_from(const X& x) const {
     constexpr bool fused = fuses_next<I, X>();
@@ -812,7 +822,14 @@ class Sequential : detail::sequential_parts<Layers...>::checks,
   /// it do (detail/fuse.hpp), the next one reads it.
   template <std::size_t I, class Y>
   auto infer_on(Y& y) const {
-    if constexpr (detail::InfersInPlace<std::tuple_element_t<I, compute_types>, Y>) {
+    if constexpr (fuses_next_in_place<I, Y>()) {
+      layer_at<I>().infer_in_place(y, layer_at<I + 1>().epilogue());
+      if constexpr (I + 2 < n) {
+        return infer_on<I + 2>(y);
+      } else {
+        return Y(y);
+      }
+    } else if constexpr (detail::InfersInPlace<std::tuple_element_t<I, compute_types>, Y>) {
       layer_at<I>().infer_in_place(y);
       if constexpr (I + 1 < n) {
         return infer_on<I + 1>(y);

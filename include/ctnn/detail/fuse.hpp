@@ -1,7 +1,7 @@
 /// @file Defines detail::FusesActivation and detail::infer_fused: how Sequential's inference
 /// runs a layer and the elementwise activation after it in one pass, act(W x + b), instead of
-/// writing W x + b and reading it back; and detail::InfersInPlace, the layers it runs over an
-/// activation it owns. Both sides declare it (docs/concepts.md#hooks): the
+/// writing W x + b and reading it back; and detail::InfersInPlace (InfersInPlaceFused with the
+/// activation after it), the layers it runs over an activation it owns. Both sides declare it (docs/concepts.md#hooks): the
 /// activation offers itself as an epilogue (`a.epilogue()`, a function over Eigen arrays:
 /// Pointwise layers have it), and the layer takes one (`forward_into(x, y, epilogue)`:
 /// Linear, see detail/affine.hpp).
@@ -28,6 +28,13 @@ concept FusesActivation =
 /// ReLU after each convolution, whose fresh 25 KB maps pushed one sample's maps out of L1.
 template <class L, class Y>
 concept InfersInPlace = std::is_base_of_v<Eigen::PlainObjectBase<Y>, Y> && requires(const L& l, Y& y) { l.infer_in_place(y); };
+/// L infers in place and applies the activation A after it in the same pass
+/// (`infer_in_place(y, epilogue)`: BatchNorm), where A offers itself as an epilogue as for
+/// FusesActivation: BatchNorm2d, ReLU then read and write the map once, not twice.
+template <class L, class A, class Y>
+concept InfersInPlaceFused = InfersInPlace<L, Y> && requires(const A& a) { a.epilogue(); } &&
+                             !requires(const A& a, const Y& y) { a.infer(y); } &&
+                             requires(const L& l, const A& a, Y& y) { l.infer_in_place(y, a.epilogue()); };
 
 /// L's training forward may write over its input, so that Sequential keeps one buffer for
 /// both (`static constexpr bool forward_in_place = true`): L promises that its backward gives

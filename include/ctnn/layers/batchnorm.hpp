@@ -22,6 +22,7 @@
 #include "ctnn/core/parameter.hpp"
 #include "ctnn/core/shape.hpp"
 #include "ctnn/core/tensor.hpp"
+#include "ctnn/detail/gemm.hpp"  // detail::no_epilogue
 #include "ctnn/detail/shape_check.hpp"
 #include "ctnn/init/generator.hpp"
 #include "ctnn/layers/activations.hpp"  // detail::python_float
@@ -159,6 +160,12 @@ struct BasicBatchNorm {
   void infer_in_place(Y& y) const {
     if constexpr (check_input<Y>()) eval_into(y, y);
   }
+  /// The same followed by the next layer's activation in one pass (Sequential's inference of
+  /// BatchNorm2d, ReLU: detail/fuse.hpp), as Linear takes it.
+  template <class Y, class Epi>
+  void infer_in_place(Y& y, const Epi& epi) const {
+    if constexpr (check_input<Y>()) eval_into(y, y, epi);
+  }
 
   // backward, with xh = (x - mean) * invstd and g = dy * weight, sums over a channel's n values:
   // batch statistics: dx = invstd (g - sum(g) / n - xh sum(g xh) / n) (through mean and var);
@@ -271,15 +278,15 @@ struct BasicBatchNorm {
   }
   /// Eval mode's normalisation of x into y (y may be x): running statistics, or the batch's
   /// without them.
-  template <class X, class Y>
-  void eval_into(const X& x, Y& y) const {
+  template <class X, class Y, class Epi = detail::no_epilogue>
+  void eval_into(const X& x, Y& y, const Epi& epi = {}) const {
     stats_t mean(C, 1), invstd(C, 1);
     if constexpr (track_running_stats) {
       running_statistics(mean, invstd);
     } else {
       batch_statistics(x, mean, invstd);
     }
-    normalise(x, y, mean, invstd);
+    normalise(x, y, mean, invstd, epi);
   }
 
   void running_statistics(stats_t& mean, stats_t& invstd) const {
@@ -288,8 +295,8 @@ struct BasicBatchNorm {
       invstd = (running_var.value.array() + static_cast<Scalar>(eps)).rsqrt().matrix();
     }
   }
-  template <class X, class Y>
-  void normalise(const X& x, Y& y, const stats_t& mean, const stats_t& invstd) const {
+  template <class X, class Y, class Epi = detail::no_epilogue>
+  void normalise(const X& x, Y& y, const stats_t& mean, const stats_t& invstd, const Epi& epi = {}) const {
     const Eigen::Index L = x.rows() / C;
     for (int c = 0; c < C; ++c) {
       Scalar k = invstd(c), b = Scalar(0);
@@ -298,7 +305,7 @@ struct BasicBatchNorm {
         b = bias.value(c);
       }
       // x k + (b - mean k), as PyTorch's CPU kernels compute it: one multiply-add an element
-      y.middleRows(c * L, L) = (x.middleRows(c * L, L).array() * k + (b - mean(c) * k)).matrix();
+      y.middleRows(c * L, L) = epi(x.middleRows(c * L, L).array() * k + (b - mean(c) * k)).matrix();
     }
   }
 
