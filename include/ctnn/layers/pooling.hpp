@@ -564,19 +564,9 @@ struct pool_base : pool_arguments<L, K, O> {
     constexpr pool_geometry g = geometry;
     constexpr int out_rows_ = g.C * g.OH;
     constexpr int block = std::max(1, std::min(out_rows_, 512 / (g.kh * g.OW)));  // output rows a pass
-    constexpr S nan = std::numeric_limits<S>::quiet_NaN();
     // the horizontal pass: m window rows of kw consecutive inputs each, into h
     auto rows_max = [](const S* in, S* h, int m) {
-      for (int i = 0; i < m; ++i) {
-        S v = in[i * geometry.kw];
-        bool isnan = v != v;
-        for (int t = 1; t < geometry.kw; ++t) {
-          const S u = in[i * geometry.kw + t];
-          v = u > v ? u : v;
-          isnan |= u != u;
-        }
-        h[i] = isnan ? nan : v;
-      }
+      for (int i = 0; i < m; ++i) h[i] = first_max<geometry.kw, 1>(in + i * geometry.kw);
     };
     if constexpr (g.kh == 1) {
       rows_max(x, y, out_rows_ * g.OW);  // one row a window: the horizontal pass is the output
@@ -588,19 +578,23 @@ struct pool_base : pool_arguments<L, K, O> {
         for (int r = 0; r < n; ++r) {
           const S* hr = h + r * g.kh * g.OW;
           S* out = y + (r0 + r) * g.OW;
-          for (int ow = 0; ow < g.OW; ++ow) {
-            S v = hr[ow];
-            bool isnan = v != v;
-            for (int t = 1; t < g.kh; ++t) {
-              const S u = hr[t * g.OW + ow];
-              v = u > v ? u : v;
-              isnan |= u != u;
-            }
-            out[ow] = isnan ? nan : v;
-          }
+          for (int ow = 0; ow < g.OW; ++ow) out[ow] = first_max<g.kh, g.OW>(hr + ow);
         }
       }
     }
+  }
+  /// The first maximum of N values Stride apart (a later one wins only when greater), NaN if
+  /// one of them is: without a branch, so that the loops calling it vectorise.
+  template <int N, int Stride, class S>
+  static S first_max(const S* p) {
+    S v = p[0];
+    bool isnan = v != v;
+    for (int t = 1; t < N; ++t) {
+      const S u = p[t * Stride];
+      v = u > v ? u : v;
+      isnan |= u != u;
+    }
+    return isnan ? std::numeric_limits<S>::quiet_NaN() : v;
   }
   /// One sample's max pool (full_windows_max), with argmax's value (the first maximum in scan
   /// order; NaN when the window holds one) and no branch per element: `v > m ? v : m` is one
