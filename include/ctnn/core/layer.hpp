@@ -18,8 +18,9 @@
 ///   epilogue)` (writes act(f(x)) in one pass), `epilogue() const` (an elementwise layer
 ///   offering itself to the layer before it), `infer_in_place(y) const` (infer written over
 ///   an activation Sequential owns) and `infer_in_place(y, epilogue) const` (the same, then
-///   the next layer's activation in the same pass), `static constexpr bool forward_in_place` and `static
-///   constexpr bool backward_reads_output` (training forward over its input: detail/fuse.hpp),
+///   the next layer's activation in the same pass), `static constexpr bool
+///   forward_in_place` and `static constexpr bool backward_reads_output` (training forward
+///   over its input: detail/fuse.hpp),
 ///   `backward(x, y, g, parameters_only_t)`,
 ///   `backward_into(x, y, g, dx)` (backward writing dLoss/dx into the caller's dx, so that
 ///   Sequential's gradient buffers serve every call and a large map allocates nothing);

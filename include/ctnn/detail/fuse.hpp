@@ -1,10 +1,11 @@
 /// @file Defines detail::FusesActivation and detail::infer_fused: how Sequential's inference
 /// runs a layer and the elementwise activation after it in one pass, act(W x + b), instead of
 /// writing W x + b and reading it back; and detail::InfersInPlace (InfersInPlaceFused with the
-/// activation after it), the layers it runs over an activation it owns. Both sides declare it (docs/concepts.md#hooks): the
-/// activation offers itself as an epilogue (`a.epilogue()`, a function over Eigen arrays:
-/// Pointwise layers have it), and the layer takes one (`forward_into(x, y, epilogue)`:
-/// Linear, see detail/affine.hpp).
+/// activation after it), the layers it runs over an activation it owns. Both sides declare
+/// it (docs/concepts.md#hooks): the activation offers itself as an epilogue (`a.epilogue()`,
+/// a function over Eigen arrays: Pointwise layers have it), and the layer takes one
+/// (`forward_into(x, y, epilogue)`: Linear, see detail/affine.hpp; `infer_in_place(y,
+/// epilogue)`: BatchNorm).
 #pragma once
 
 #include <type_traits>
