@@ -138,29 +138,27 @@ EIGEN_ALWAYS_INLINE void blocked_from(const W& w, const X& x, const Bias* b, Y& 
     constexpr long Total = static_cast<long>(Out) * In;
     constexpr int Safe = Total < Rows0 + QL ? 0 : static_cast<int>(std::min<long>(In, (Total - Rows0 - QL) / Out + 1));
     using namespace Eigen::internal;
-    Q acc[Split];
-    CTNN_UNROLL for (int s = 0; s < Split; ++s) acc[s] = pset1<Q>(S(0));
+    Q acc[Split][1];
+    CTNN_UNROLL for (int s = 0; s < Split; ++s) acc[s][0] = pset1<Q>(S(0));
     // the bias as the first sum's start when it fills the packet; otherwise added at the end
     // (copied into a packet's buffer, its scalar stores would stall the vector load)
-    if constexpr (!std::is_same_v<Bias, void> && RB == QL) acc[0] = ploadu<Q>(b->data() + Rows0);
+    if constexpr (!std::is_same_v<Bias, void> && RB == QL) acc[0][0] = ploadu<Q>(b->data() + Rows0);
     const S* wd = w.data();
     constexpr int Main = Safe / Split * Split;
     for (int k = 0; k < Main; k += Split) {
       CTNN_UNROLL for (int s = 0; s < Split; ++s)
-        acc[s] = pmadd(ploadu<Q>(wd + static_cast<std::ptrdiff_t>(k + s) * Out + Rows0), pset1<Q>(x(k + s)), acc[s]);
+        acc[s][0] = pmadd(ploadu<Q>(wd + static_cast<std::ptrdiff_t>(k + s) * Out + Rows0), pset1<Q>(x(k + s)), acc[s][0]);
     }
     for (int k = Main; k < Safe; ++k)
-      acc[0] = pmadd(ploadu<Q>(wd + static_cast<std::ptrdiff_t>(k) * Out + Rows0), pset1<Q>(x(k)), acc[0]);
+      acc[0][0] = pmadd(ploadu<Q>(wd + static_cast<std::ptrdiff_t>(k) * Out + Rows0), pset1<Q>(x(k)), acc[0][0]);
     for (int k = Safe; k < In; ++k) {
       S col[QL] = {};
       for (int r = 0; r < RB; ++r) col[r] = wd[static_cast<std::ptrdiff_t>(k) * Out + Rows0 + r];
-      acc[0] = pmadd(ploadu<Q>(col), pset1<Q>(x(k)), acc[0]);
+      acc[0][0] = pmadd(ploadu<Q>(col), pset1<Q>(x(k)), acc[0][0]);
     }
-    for (int width = 1; width < Split; width *= 2) {
-      CTNN_UNROLL for (int s = 0; s + width < Split; s += 2 * width) acc[s] = padd(acc[s], acc[s + width]);
-    }
+    pairwise_sum<1>(acc);
     S z[QL];
-    pstoreu(z, acc[0]);
+    pstoreu(z, acc[0][0]);
     const Eigen::Map<const Eigen::Array<S, RB, 1>> sum(z);
     if constexpr (!std::is_same_v<Bias, void> && RB != QL) {
       y.template segment<RB>(Rows0) = epi(sum + b->template segment<RB>(Rows0).array()).matrix();
