@@ -237,6 +237,35 @@ TEST_CASE("a user's struct: reset_state and state_bytes reach its members throug
   static_assert(ctnn::state_bytes<Model> == 4 * 2 * 4 + 4 * 8);
 }
 
+TEST_CASE("GRU, LSTM and RNN in a model: reset_state zeroes their state, state_bytes and summary count it",
+          "[streaming][recurrent]") {
+  // The recurrent layers list their parameters as children (for state_dict); the walkers must
+  // still take them for layers that keep their own state, not for containers. Before this
+  // test, ctnn::reset_state(net) left a GRU's h as it was, and state_bytes said 0.
+  using Rnns = ctnn::with_input<ctnn::Sequential<ctnn::GRU<1, 8>, ctnn::Linear<8, 4>,
+                                                 ctnn::LSTM<4, 6, ctnn::RNNOptions{.num_layers = 2}>, ctnn::RNN<6, 5>,
+                                                 ctnn::Linear<5, 1>>,
+                                16, 1>;
+  static_assert(ctnn::state_bytes<Rnns> == 4 * (8 + 2 * 2 * 6 + 5));  // h; h and c per LSTM layer; h
+  CHECK(ctnn::summary<Rnns>().state_bytes == 4 * (8 + 24 + 5));
+  Rnns net;
+  const Eigen::Matrix<float, 1, 32> x = signal<float>().row(0).leftCols<32>();
+  const Eigen::Matrix<float, 1, 32> first = net.step(x);
+  (void)net.step(x);
+  CHECK((net.step(x) - first).norm() > 1e-4);
+  net.reset_state();
+  CHECK(net.step(x) == first);  // the same arithmetic from the same zero state
+  (void)net.step(x);
+  ctnn::reset_state(net);
+  CHECK(net.step(x) == first);
+  // one layer alone, and inside a user's struct the walker reaches
+  ctnn::LSTM<1, 3> lstm;
+  const Eigen::Matrix<float, 3, 32> alone = lstm.step(x);
+  (void)lstm.step(x);
+  ctnn::reset_state(lstm);
+  CHECK(lstm.step(x) == alone);
+}
+
 TEST_CASE("state is neither a parameter nor a buffer; state_bytes and summary count it", "[streaming][summary]") {
   static_assert(ctnn::state_bytes<Net<float>> == 4 * 2 * 4 + 4 * 8);
   static_assert(ctnn::state_bytes<Net<double>> == 8 * 2 * 4 + 8 * 8);

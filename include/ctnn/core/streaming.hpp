@@ -38,10 +38,26 @@ concept Steps = requires {
 
 namespace detail {
 
-/// A leaf whose own state ctnn::reset_state zeroes: it has reset_state() and lists no children
-/// (a container's children are reached by the walker itself).
+/// Whether M is a layer that keeps its own state, not a container of layers: it lists no
+/// children, or the children it lists are only its parameters and buffers (GRU, LSTM and RNN
+/// list theirs for state_dict). A container's state is its children's, which the walker
+/// reaches itself (and a container's reset_state() calls the walker: it must not be called
+/// from it).
 template <class M>
-concept ResetsOwnState = requires(M& m) { m.reset_state(); } && !ListsChildren<M> && !ListsChildTypes<M>;
+constexpr bool keeps_own_state() {
+  if constexpr (ListsChildTypes<M>) {
+    return []<class... Cs>(std::type_identity<std::tuple<Cs...>>) {
+      return (true && ... && (ParameterType<Cs> || BufferType<Cs>));
+    }(std::type_identity<child_type_list_t<M>>{});
+  } else {
+    return !ListsChildren<M>;
+  }
+}
+
+/// A leaf whose own state ctnn::reset_state zeroes: it has reset_state() and keeps its own
+/// state (keeps_own_state).
+template <class M>
+concept ResetsOwnState = requires(M& m) { m.reset_state(); } && keeps_own_state<M>();
 
 // ---- the chain of step widths -----------------------------------------------------------------
 
@@ -242,7 +258,7 @@ constexpr long long count_state_bytes() {
     return 0;  // counted where the layer is defined
   } else {
     long long own = 0;
-    if constexpr (!ListsChildTypes<T> && requires { T::state_bytes; }) own = static_cast<long long>(T::state_bytes);
+    if constexpr (keeps_own_state<T>() && requires { T::state_bytes; }) own = static_cast<long long>(T::state_bytes);
     return own + []<class... Cs>(std::type_identity<std::tuple<Cs...>>) {
       return (0LL + ... + count_state_bytes<Cs>());
     }(std::type_identity<child_type_list_t<T>>{});
