@@ -24,6 +24,7 @@
 #include "ctnn/core/tensor.hpp"
 #include "ctnn/detail/gemm.hpp"  // detail::no_epilogue
 #include "ctnn/detail/shape_check.hpp"
+#include "ctnn/detail/simd.hpp"  // sqrt_exact_op
 #include "ctnn/init/generator.hpp"
 #include "ctnn/layers/activations.hpp"  // detail::python_float
 
@@ -292,7 +293,11 @@ struct BasicBatchNorm {
   void running_statistics(stats_t& mean, stats_t& invstd) const {
     if constexpr (track_running_stats) {
       mean = running_mean.value;
-      invstd = (running_var.value.array() + static_cast<Scalar>(eps)).rsqrt().matrix();
+      // 1 / sqrt, both correctly rounded as PyTorch's (Eigen's rsqrt() is an estimate)
+      invstd = (running_var.value.array() + static_cast<Scalar>(eps))
+                   .unaryExpr(detail::sqrt_exact_op<Scalar>{})
+                   .inverse()
+                   .matrix();
     }
   }
   template <class X, class Y, class Epi = detail::no_epilogue>

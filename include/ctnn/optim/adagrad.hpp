@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 
+#include "ctnn/detail/simd.hpp"  // sqrt_exact_op
 #include "ctnn/optim/optimizer_concepts.hpp"
 
 namespace ctnn::optim {
@@ -64,7 +65,7 @@ class Adagrad : public detail::OptimizerBase<Model, detail::AdagradState, Adagra
       const S clr = S(o.lr / (1 + static_cast<double>(st.step - 1) * o.lr_decay));
       auto sum = st.sum.array();
       sum += g * g;
-      p.value.array() += -clr * (g / (sum.sqrt() + S(o.eps)));
+      p.value.array() += -clr * (g / (sum.unaryExpr(::ctnn::detail::sqrt_exact_op<S>{}) + S(o.eps)));
     });
   }
 

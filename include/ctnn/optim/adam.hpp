@@ -80,7 +80,7 @@ EIGEN_ALWAYS_INLINE void adam_element(const adam_coefficients<S>& c, S* p, const
     vv = pmax(ploadu<V>(vmax), vv);
     pstoreu(vmax, vv);
   }
-  const V denom = padd(pmul(psqrt(vv), pset1<V>(c.inv_bias_correction2_sqrt)), pset1<V>(c.eps));
+  const V denom = padd(pmul(::ctnn::detail::sqrt_exact(vv), pset1<V>(c.inv_bias_correction2_sqrt)), pset1<V>(c.eps));
   pstoreu(p, psub(pv, pmul(pset1<V>(c.step_size), pdiv(mv, denom))));
 }
 

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 
+#include "ctnn/detail/simd.hpp"  // sqrt_exact_op
 #include "ctnn/optim/optimizer_concepts.hpp"
 
 namespace ctnn::optim {
@@ -74,9 +75,9 @@ class RMSprop : public detail::OptimizerBase<Model, detail::RMSpropState, RMSpro
       if (o.centered) {
         auto ga = st.grad_avg.array();
         ga = ga * alpha + S(1 - o.alpha) * g;
-        update((sq - ga * ga).sqrt() + eps);
+        update((sq - ga * ga).unaryExpr(::ctnn::detail::sqrt_exact_op<S>{}) + eps);
       } else {
-        update(sq.sqrt() + eps);
+        update(sq.unaryExpr(::ctnn::detail::sqrt_exact_op<S>{}) + eps);
       }
     });
   }
