@@ -32,6 +32,7 @@
 #include "ctnn/core/tensor.hpp"
 #include "ctnn/detail/constexpr_string.hpp"
 #include "ctnn/detail/eigen.hpp"
+#include "ctnn/detail/rational.hpp"
 #include "ctnn/detail/reshape.hpp"
 #include "ctnn/detail/simd.hpp"
 #include "ctnn/init/generator.hpp"
@@ -758,28 +759,30 @@ struct Recurrent {
     }
   }
 
-  // The gates of one step from their pre-activations. Flattened: GCC otherwise calls Eigen's
+  // The gates of one step from their pre-activations. Flattened: GCC otherwise calls the
   // logistic and tanh kernels out of line, and at these sizes the calls and their spills cost
-  // as much as the arithmetic. Eigen's logistic is a rational function in float (no exp).
+  // as much as the arithmetic. In float both are Eigen's rational functions (no exp) with their
+  // polynomials in Estrin's form (detail/rational.hpp): the next step's product waits on this
+  // chain, and Estrin's halves its dependent multiply-adds (GRU-8 step 0.86-0.89x of Horner's).
   using HVec = Eigen::Matrix<Scalar, H, 1>;
   [[gnu::flatten]] static void rnn_gates(const HVec& a, HVec& h) {
     if constexpr (relu) {
       h = a.array().max(Scalar(0)).matrix();
     } else {
-      h = a.array().tanh().matrix();
+      h = rational_tanh(a.array()).matrix();
     }
   }
   [[gnu::flatten]] static void gru_gates(const Eigen::Matrix<Scalar, 2 * H, 1>& rz_pre, const HVec& hn, const HVec& xn,
                                          HVec& h) {
-    const Eigen::Array<Scalar, 2 * H, 1> rz = rz_pre.array().logistic();
-    const Eigen::Array<Scalar, H, 1> n = (xn.array() + rz.template head<H>() * hn.array()).tanh();
+    const Eigen::Array<Scalar, 2 * H, 1> rz = rational_logistic(rz_pre.array());
+    const Eigen::Array<Scalar, H, 1> n = rational_tanh(xn.array() + rz.template head<H>() * hn.array());
     h = (n + rz.template tail<H>() * (h.array() - n)).matrix();
   }
   [[gnu::flatten]] static void lstm_gates(const Eigen::Matrix<Scalar, 2 * H, 1>& fi_pre, const HVec& g, const HVec& o,
                                           HVec& h, HVec& c) {
-    const Eigen::Array<Scalar, 2 * H, 1> fi = fi_pre.array().logistic();  // i then f
-    c = (fi.template tail<H>() * c.array() + fi.template head<H>() * g.array().tanh()).matrix();
-    h = (o.array().logistic() * c.array().tanh()).matrix();
+    const Eigen::Array<Scalar, 2 * H, 1> fi = rational_logistic(fi_pre.array());  // i then f
+    c = (fi.template tail<H>() * c.array() + fi.template head<H>() * rational_tanh(g.array())).matrix();
+    h = (rational_logistic(o.array()) * rational_tanh(c.array())).matrix();
   }
 
   /// The direction add_columns reads W_hh in at the next step of layer k: a W_hh larger than
