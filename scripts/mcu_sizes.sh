@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Flash and RAM of the Cortex-M4F firmware of examples/mcu for nets A-D (float), as recorded in
+# Flash and RAM of the Cortex-M4F firmware of examples/mcu for nets A-G (float), as recorded in
 # docs/embedded.md: builds what is missing (ctnn-embed and the weights in the host build, the
 # firmware with arm-none-eabi-g++), runs each firmware under QEMU for the stack it measured,
 # and prints one row per network.
@@ -33,7 +33,7 @@ run() {
 base=$(flash_of "$fw/mcu_baseline.elf")
 printf '%-4s %10s %10s %10s %10s %10s %10s %10s\n' net weights flash beyond ctnn_code data+bss stack RAM
 printf '%-4s %10s %10s %10s %10s %10s %10s %10s\n' "" "(f32)" "text+data" weights "" "(model)" "(painted)" total
-for net in a b c d; do
+for net in a b c d e f g; do
   elf="$fw/mcu_net_$net.elf"
   out=$(run "$elf")
   name=$(echo "$net" | tr a-z A-Z)

@@ -1,5 +1,5 @@
 // The host side of the firmware test (examples/mcu):
-//   mcu_reference weights DIR        writes net_a.safetensors ... net_d.safetensors (fixed seeds)
+//   mcu_reference weights DIR        writes net_a.safetensors ... net_g.safetensors (fixed seeds)
 //   mcu_reference check NET DIR LOG  computes net NET's outputs on the host from DIR's weights
 //                                    and compares every "y NET k i 0xBITS" line of the
 //                                    firmware's LOG with them, within 1e-5 relative
@@ -54,6 +54,8 @@ int check(const std::string& name, const std::filesystem::path& weights, const s
   int bad = 0;
   double worst = 0;
   for (int k = 0; k < mcu::samples; ++k) {
+    // a streamed net (mcu::streamed) too: its sample is the whole signal, so the firmware's
+    // steps are checked against the host's sequence mode, another code path
     const auto y = net.infer(mcu::input<Net::in_features>(k));
     for (int i = 0; i < Net::out_features; ++i) {
       const auto it = seen.find({k, i});
@@ -85,7 +87,9 @@ int for_net(const std::string& name, F&& f) {
   if (name == "B") return f(std::type_identity<mcu::NetB>{}, "net_b", 2);
   if (name == "C") return f(std::type_identity<mcu::NetC>{}, "net_c", 3);
   if (name == "D") return f(std::type_identity<mcu::NetD>{}, "net_d", 4);
-  // Conv1d and GRU models: here too once nets.hpp has them.
+  if (name == "E") return f(std::type_identity<mcu::NetE>{}, "net_e", 5);
+  if (name == "F") return f(std::type_identity<mcu::NetF>{}, "net_f", 6);
+  if (name == "G") return f(std::type_identity<mcu::NetG>{}, "net_g", 7);
   std::printf("mcu_reference: no net named %s\n", name.c_str());
   return 1;
 }
@@ -97,7 +101,7 @@ int main(int argc, char** argv) {
   if (mode == "weights" && argc == 3) {
     const std::filesystem::path dir = argv[2];
     std::filesystem::create_directories(dir);
-    for (const char* name : {"A", "B", "C", "D"})
+    for (const char* name : {"A", "B", "C", "D", "E", "F", "G"})
       for_net(name, [&](auto net, const char* file, int seed) {
         write_weights<typename decltype(net)::type>(dir / (std::string(file) + ".safetensors"), 1400 + seed);
         return 0;
