@@ -82,21 +82,22 @@ struct estrin_logistic_op {
   EIGEN_STRONG_INLINE float operator()(const float& x) const { return packetOp(x); }
 };
 
-/// tanh of an Eigen array expression: Estrin's evaluation in float, Eigen's otherwise.
-template <class A>
+/// tanh of an Eigen array expression: Estrin's evaluation in float where Estrin is true,
+/// Eigen's tanh() otherwise.
+template <bool Estrin = true, class A>
 EIGEN_STRONG_INLINE auto rational_tanh(const Eigen::ArrayBase<A>& a) {
-  if constexpr (std::is_same_v<typename A::Scalar, float>) {
+  if constexpr (Estrin && std::is_same_v<typename A::Scalar, float>) {
     return a.unaryExpr(estrin_tanh_op{});
   } else {
     return a.tanh();
   }
 }
 
-/// The logistic function of an Eigen array expression: Estrin's evaluation in float, Eigen's
-/// logistic() otherwise.
-template <class A>
+/// The logistic function of an Eigen array expression: Estrin's evaluation in float where
+/// Estrin is true, Eigen's logistic() otherwise.
+template <bool Estrin = true, class A>
 EIGEN_STRONG_INLINE auto rational_logistic(const Eigen::ArrayBase<A>& a) {
-  if constexpr (std::is_same_v<typename A::Scalar, float>) {
+  if constexpr (Estrin && std::is_same_v<typename A::Scalar, float>) {
     return a.unaryExpr(estrin_logistic_op{});
   } else {
     return a.logistic();

@@ -762,27 +762,31 @@ struct Recurrent {
   // The gates of one step from their pre-activations. Flattened: GCC otherwise calls the
   // logistic and tanh kernels out of line, and at these sizes the calls and their spills cost
   // as much as the arithmetic. In float both are Eigen's rational functions (no exp) with their
-  // polynomials in Estrin's form (detail/rational.hpp): the next step's product waits on this
-  // chain, and Estrin's halves its dependent multiply-adds (GRU-8 step 0.86-0.89x of Horner's).
+  // polynomials in Estrin's form (detail/rational.hpp) where the gates fill at most 3 SIMD
+  // packets: the next step's product waits on this chain, and Estrin's halves its dependent
+  // multiply-adds (GRU-8's step 0.89-0.90x of Horner's, LSTM-8's 0.95). With more packets the
+  // gates are bound by throughput, not latency, and Estrin's extra operations cost 2-5%
+  // (LSTM-32, GRU-64, LSTM-64): there they stay Eigen's (docs/performance.md).
+  static constexpr bool estrin_gates = GH <= 3 * detail::packet_size<Scalar>;
   using HVec = Eigen::Matrix<Scalar, H, 1>;
   [[gnu::flatten]] static void rnn_gates(const HVec& a, HVec& h) {
     if constexpr (relu) {
       h = a.array().max(Scalar(0)).matrix();
     } else {
-      h = rational_tanh(a.array()).matrix();
+      h = rational_tanh<estrin_gates>(a.array()).matrix();
     }
   }
   [[gnu::flatten]] static void gru_gates(const Eigen::Matrix<Scalar, 2 * H, 1>& rz_pre, const HVec& hn, const HVec& xn,
                                          HVec& h) {
-    const Eigen::Array<Scalar, 2 * H, 1> rz = rational_logistic(rz_pre.array());
-    const Eigen::Array<Scalar, H, 1> n = rational_tanh(xn.array() + rz.template head<H>() * hn.array());
+    const Eigen::Array<Scalar, 2 * H, 1> rz = rational_logistic<estrin_gates>(rz_pre.array());
+    const Eigen::Array<Scalar, H, 1> n = rational_tanh<estrin_gates>(xn.array() + rz.template head<H>() * hn.array());
     h = (n + rz.template tail<H>() * (h.array() - n)).matrix();
   }
   [[gnu::flatten]] static void lstm_gates(const Eigen::Matrix<Scalar, 2 * H, 1>& fi_pre, const HVec& g, const HVec& o,
                                           HVec& h, HVec& c) {
-    const Eigen::Array<Scalar, 2 * H, 1> fi = rational_logistic(fi_pre.array());  // i then f
-    c = (fi.template tail<H>() * c.array() + fi.template head<H>() * rational_tanh(g.array())).matrix();
-    h = (rational_logistic(o.array()) * rational_tanh(c.array())).matrix();
+    const Eigen::Array<Scalar, 2 * H, 1> fi = rational_logistic<estrin_gates>(fi_pre.array());  // i then f
+    c = (fi.template tail<H>() * c.array() + fi.template head<H>() * rational_tanh<estrin_gates>(g.array())).matrix();
+    h = (rational_logistic<estrin_gates>(o.array()) * rational_tanh<estrin_gates>(c.array())).matrix();
   }
 
   /// The direction add_columns reads W_hh in at the next step of layer k: a W_hh larger than
