@@ -241,6 +241,10 @@ TEST_CASE("causal Conv1d streams: step by step and in blocks equals the sequence
                            shape_of<3, L>>;
   STATIC_REQUIRE(Conv::step_in_features == 3 && Conv::step_out_features == 4);
   STATIC_REQUIRE(Conv::state_bytes == 3 * 7 * 8);
+  // a Conv1d that does not stream keeps no state between steps (summary prints none)
+  STATIC_REQUIRE(ctnn::bound<ctnn::Conv1d<3, 4, 3, ConvOptions{.dilation = 3}, double>, shape_of<3, L>>::state_bytes == 0);
+  STATIC_REQUIRE(ctnn::state_bytes<ctnn::with_input<
+                     ctnn::Sequential<ctnn::Conv1d<1, 8, 5>, ctnn::ReLU, ctnn::Conv1d<8, 8, 3>>, 1, 64>> == 0);
   Conv conv;
   ctnn::Generator gen(11);
   ctnn::Matrix<double, 3 * L, 1> x(3 * L, 1);

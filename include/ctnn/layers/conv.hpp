@@ -805,7 +805,8 @@ struct Conv1d : detail::conv_base<detail::conv1d_geometry(In, Out, Kernel, O, L)
   static constexpr int step_in_features = In;
   static constexpr int step_out_features = Out;
   static constexpr int ring_length = geometry.ekw();
-  static constexpr long long state_bytes = static_cast<long long>(sizeof(Scalar)) * In * ring_length;
+  // only a streaming Conv1d keeps its ring (ring_ below is one column otherwise)
+  static constexpr long long state_bytes = streams ? static_cast<long long>(sizeof(Scalar)) * In * ring_length : 0;
 
   template <class X>
     requires streams
