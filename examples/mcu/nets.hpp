@@ -44,14 +44,11 @@ using NetG = ctnn::with_input<ctnn::Sequential<ctnn::Conv1d<1, 4, 1, ctnn::ConvO
 // --8<-- [end:nets_signal]
 
 /// Whether the firmware runs a net with step(), one time step per call from a zero state,
-/// instead of infer(). The host checks those steps against infer() on the whole signal
-/// (sequence mode), so the firmware's streaming and the host's sequence path must agree.
+/// instead of infer(): a net that keeps state between steps (F's GRU, G's causal
+/// convolutions). The host checks those steps against infer() on the whole signal (sequence
+/// mode), so the firmware's streaming and the host's sequence path must agree.
 template <class Net>
-inline constexpr bool streamed = false;
-template <>
-inline constexpr bool streamed<NetF> = true;
-template <>
-inline constexpr bool streamed<NetG> = true;
+inline constexpr bool streamed = ctnn::state_bytes<Net> > 0;
 
 /// Samples each firmware runs.
 inline constexpr int samples = 4;
